@@ -1,0 +1,231 @@
+"""Events that change the world at a given month.
+
+Each kind has an options schema (pydantic, extra keys forbidden) and a handler. Scenario
+files and the UI both go through :func:`make_event`, so a bad option is reported the
+same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.geography import SIGNATORY
+from sim.mechanisms import armed_groups
+from sim.paramtools import ParamError
+
+if TYPE_CHECKING:
+    from sim.model import SSRModel
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class NoOptions(_Options):
+    """No options."""
+
+
+class CoupOptions(_Options):
+    """A military coup: transition regime, donor conditionality, legitimacy shock."""
+
+
+class LaunchDDROptions(_Options):
+    """Open DDR; ``scope`` = "all" signatories (while the agreement stands) or "pro_government"."""
+
+    scope: Literal["all", "pro_government"] = "all"
+
+
+class DonorWithdrawalOptions(_Options):
+    """A donor cuts ``share`` of its budget (1 = leaves)."""
+
+    donor: Literal["UN", "EU", "France", "all_conditional"] = "all_conditional"
+    share: float = Field(1.0, ge=0, le=1)
+
+
+class PeacekeepersWithdrawOptions(_Options):
+    """Peacekeepers leave over ``months`` months."""
+
+    months: int = Field(6, ge=1, le=60)
+
+
+class SetOptions(_Options):
+    """Set any parameter (dotted name) to a value."""
+
+    parameter: str
+    value: float | int | bool
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """One kind of event: its options schema, handler and plain-language meaning."""
+
+    name: str
+    options: type[_Options]
+    handler: Callable[[SSRModel, Any], None]
+    meaning: str
+
+
+@dataclass(order=True)
+class Event:
+    """An event scheduled at a model step (1 = the first month simulated)."""
+
+    step: int
+    kind: str = field(compare=False)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
+    label: str = field(default="", compare=False)
+
+
+def _terminate(model: SSRModel, _: NoOptions) -> None:
+    if not model.agreement_active:
+        return
+    model.agreement_active = False
+    north = model.geo.zone_mask("north")
+    model.legit_shock[north] += model.p.state.termination_legitimacy_shock
+    armed_groups.terminate(model)
+
+
+def _coup(model: SSRModel, _: CoupOptions) -> None:
+    model.regime = "transition"
+    contested = ~model.geo.zone_mask("south")
+    model.legit_shock[contested] += model.p.state.coup_legitimacy_shock
+    will = float(np.clip(model.p.state.political_will + model.p.state.coup_will_change, 0, 1))
+    model.p.state.political_will = will
+    from sim.mechanisms.donors import conditionality
+
+    for donor in model.donors:
+        c = conditionality(model, donor.kind)
+        donor.cut = 1.0 - (1.0 - donor.cut) * (1.0 - c)
+
+
+def _suspend_csos(model: SSRModel, _: NoOptions) -> None:
+    model.cso_policy = "suspended"
+    s = model.cso_agents_state
+    s.active &= ~s.foreign
+    s.included &= s.active
+
+
+def _include_csos(model: SSRModel, _: NoOptions) -> None:
+    model.cso_policy = "consultative"
+    s = model.cso_agents_state
+    s.included[:] = s.active
+
+
+def _restrict_csos(model: SSRModel, _: NoOptions) -> None:
+    model.cso_policy = "restricted"
+
+
+def _launch_ddr(model: SSRModel, o: LaunchDDROptions) -> None:
+    model.ddr_active = True
+    model.ddr_scope = o.scope
+
+
+def _pause_ddr(model: SSRModel, _: NoOptions) -> None:
+    model.ddr_active = False
+
+
+def _donor_withdrawal(model: SSRModel, o: DonorWithdrawalOptions) -> None:
+    for donor in model.donors:
+        chosen = donor.name == o.donor or (o.donor == "all_conditional" and donor.kind != "partner")
+        if chosen:
+            donor.cut = 1.0 - (1.0 - donor.cut) * (1.0 - o.share)
+
+
+def _peacekeepers_withdraw(model: SSRModel, o: PeacekeepersWithdrawOptions) -> None:
+    model.pk_mandated = False
+    model.pk_withdraw_left = o.months
+
+
+def _partner_arrives(model: SSRModel, _: NoOptions) -> None:
+    model.partner_present = True
+    for donor in model.donors:
+        if donor.kind == "partner":
+            donor.active = True
+
+
+def _set(model: SSRModel, o: SetOptions) -> None:
+    model.p.set(o.parameter, o.value)
+
+
+EVENT_KINDS: dict[str, EventKind] = {
+    k.name: k
+    for k in (
+        EventKind("terminate_agreement", NoOptions, _terminate,
+                  "The 2015 agreement ends: DDR closes to signatories, the CMA's commitment "
+                  "collapses, some fighters defect, legitimacy drops in the north."),
+        EventKind("coup", CoupOptions, _coup,
+                  "Military coup: transition regime, conditional donors cut budgets, "
+                  "political will for reform and legitimacy in contested regions drop."),
+        EventKind("suspend_csos", NoOptions, _suspend_csos,
+                  "Activities of foreign-funded CSOs are banned; the rest lose autonomy."),
+        EventKind("restrict_csos", NoOptions, _restrict_csos,
+                  "CSOs may operate but with half their autonomy."),
+        EventKind("include_csos", NoOptions, _include_csos,
+                  "Active CSOs join the security consultative committees (oversight)."),
+        EventKind("launch_ddr", LaunchDDROptions, _launch_ddr,
+                  "DDR opens, to all signatories or (scope = \"pro_government\") to the "
+                  "pro-government coalition only."),
+        EventKind("pause_ddr", NoOptions, _pause_ddr, "DDR stops taking and processing people."),
+        EventKind("donor_withdrawal", DonorWithdrawalOptions, _donor_withdrawal,
+                  "A donor (or all conditional donors) cuts a share of its budget."),
+        EventKind("peacekeepers_withdraw", PeacekeepersWithdrawOptions, _peacekeepers_withdraw,
+                  "The peacekeeping mission ends and its troops leave over some months."),
+        EventKind("partner_arrives", NoOptions, _partner_arrives,
+                  "A non-conditional security partner brings equipment and combat support."),
+        EventKind("set", SetOptions, _set, "Set any parameter (dotted name) to a new value."),
+    )
+}
+
+
+class EventError(ValueError):
+    """An invalid event: unknown kind or bad options."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> Event:
+    """Validate and build an event.
+
+    Raises:
+        EventError: unknown kind, unknown or invalid option (``key`` names the option).
+    """
+    import difflib
+
+    options = dict(options or {})
+    if kind not in EVENT_KINDS:
+        close = difflib.get_close_matches(kind, list(EVENT_KINDS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise EventError("kind", f"unknown event kind {kind!r}{hint}; allowed: {', '.join(EVENT_KINDS)}")
+    schema = EVENT_KINDS[kind].options
+    try:
+        parsed = schema.model_validate(options)
+    except ValidationError as err:
+        e = err.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"]) or "options"
+        allowed = ", ".join(schema.model_fields) or "none"
+        raise EventError(loc, f"{e['msg']} (options of {kind!r}: {allowed})") from err
+    if kind == "set":
+        from sim.params import validate_value
+
+        try:
+            validate_value(parsed.parameter, parsed.value)
+        except ParamError as err:
+            raise EventError(f"parameter '{err.key}'", err.message) from err
+    return Event(step=step, kind=kind, options=parsed.model_dump())
+
+
+def apply_event(model: SSRModel, event: Event) -> None:
+    """Carry out one event on a model."""
+    kind = EVENT_KINDS[event.kind]
+    kind.handler(model, kind.options.model_validate(event.options))
+
+
+__all__ = ["EVENT_KINDS", "Event", "EventError", "apply_event", "make_event"]
+_ = SIGNATORY

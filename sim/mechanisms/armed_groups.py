@@ -1,0 +1,105 @@
+"""Armed groups: commitment to the agreement, expansion, attrition, defections.
+
+Signatory groups' commitment to the 2015 agreement recovers toward
+``initial_commitment`` while the agreement stands; termination drops it to
+``commitment_after_termination`` (the pro-government coalition keeps
+``pro_government_commitment``) and moves ``defection_share`` of the CMA's fighters to
+the jihadists. Jihadist fighters spread each month toward neighbouring regions that
+offer more opportunity (grievance times lack of state control): the shift of violence
+from the north to the centre after about 2017 (FACTS.md stylized fact 2) emerges from
+this rule, not from a script.
+
+    opportunity_r = grievance_r * (1 - control_r)
+    movers_gr     ~ Binomial(fighters_gr, spread_rate * max(0, max_nbr opportunity - opportunity_r))
+    destination   ~ Multinomial over neighbours, proportional to their opportunity
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.geography import PRO_GOVERNMENT, SIGNATORY
+from sim.paramtools import ParamGroup, param
+
+if TYPE_CHECKING:
+    from sim.model import SSRModel
+
+
+class ArmedGroupParams(ParamGroup):
+    """Armed groups."""
+
+    fighters_scale: float = param(
+        1.0, 0, 10, "multiplier",
+        "Scales the 2015 fighters (CMA 8,000, Platform 5,500, JNIM 2,350, ISGS 500).",
+        "assumption informed by FACTS.md (63,000 registered by 2019 includes non-combatants)",
+    )
+    initial_commitment: float = param(
+        0.8, 0, 1, "index", "Commitment of signatory groups to the agreement while it stands."
+    )
+    commitment_recovery: float = param(
+        0.05, 0, 1, "per month", "Pull of commitment toward its level under the current regime."
+    )
+    commitment_after_termination: float = param(
+        0.1, 0, 1, "index", "Commitment of the CMA after the agreement's termination."
+    )
+    pro_government_commitment: float = param(
+        0.9, 0, 1, "index", "Commitment of the pro-government coalition after termination."
+    )
+    defection_share: float = param(
+        0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
+    )
+    spread_rate: float = param(
+        0.15, 0, 1, "per month per unit opportunity gap",
+        "Jihadist mobility toward regions offering more opportunity.",
+    )
+    attrition: float = param(
+        0.004, 0, 1, "per month", "Monthly loss of fighters to desertion, disease and age."
+    )
+
+
+def commitment_target(model: SSRModel) -> np.ndarray:
+    """Commitment each group drifts toward under the current agreement status."""
+    p = model.p.armed
+    if model.agreement_active:
+        return np.where(SIGNATORY, p.initial_commitment, 0.0)
+    return np.where(
+        PRO_GOVERNMENT,
+        p.pro_government_commitment,
+        np.where(SIGNATORY, p.commitment_after_termination, 0.0),
+    )
+
+
+def step_armed_groups(model: SSRModel) -> None:
+    """Commitment drift, jihadist spread and attrition."""
+    p = model.p.armed
+    rng = model.rng
+    geo = model.geo
+    model.commitment += p.commitment_recovery * (commitment_target(model) - model.commitment)
+
+    opportunity = model.grievance_r * (1.0 - model.control_r)
+    nbr_opp = geo.adjacency * opportunity[None, :]
+    gap = np.maximum(nbr_opp.max(axis=1) - opportunity, 0.0)
+    has_nbr = nbr_opp.sum(axis=1) > 0
+    pvals = np.where(has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0)
+    pvals[~has_nbr] = np.eye(geo.n)[~has_nbr]
+    for g in np.flatnonzero(~SIGNATORY):
+        movers = rng.binomial(model.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
+        model.fighters[g] -= movers
+        model.fighters[g] += rng.multinomial(movers, pvals).sum(axis=0)
+
+    model.fighters -= rng.binomial(model.fighters, p.attrition)
+
+
+def terminate(model: SSRModel) -> None:
+    """Apply the immediate effects of the agreement's termination on armed groups."""
+    p = model.p.armed
+    cma = 0
+    jnim = int(np.flatnonzero(~SIGNATORY)[0])
+    defectors = model.rng.binomial(model.fighters[cma], p.defection_share)
+    model.fighters[cma] -= defectors
+    model.fighters[jnim] += defectors
+    model.commitment = np.where(
+        PRO_GOVERNMENT, model.commitment, np.minimum(model.commitment, p.commitment_after_termination)
+    )

@@ -1,0 +1,80 @@
+"""Civil society organisations: capacity, funding, inclusion, restriction, monitoring.
+
+CSOs monitor the forces in their region (raising the detection of abuses and
+corruption), inform communities (making abuses visible, see :mod:`trust`) and, when
+included in the security consultative committees, strengthen oversight. Capacity grows
+with funding and decays without it; a suspension removes the donor-funded CSOs and a
+restriction cuts the autonomy of the rest (ISS: "Civil society needs a role in Mali's
+security reforms"; the 2022-11 ban in FACTS.md).
+
+    capacity += growth * funding * (1 - capacity) - decay * capacity
+    monitoring_r = 1 - exp(-monitor_k * sum(capacity * autonomy * active) / csos_in_region)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.paramtools import ParamGroup, param
+
+if TYPE_CHECKING:
+    from sim.model import SSRModel
+
+POLICY_AUTONOMY: dict[str, float] = {
+    "open": 1.0,
+    "consultative": 0.9,
+    "restricted": 0.5,
+    "suspended": 0.35,
+}
+"""Autonomy of the CSOs still active under each CSO policy (assumption)."""
+
+
+class CSOParams(ParamGroup):
+    """Civil society organisations."""
+
+    per_region: int = param(2, 0, 50, "organisations", "CSOs created in each region.")
+    initial_capacity: float = param(0.4, 0, 1, "index", "Mean initial CSO capacity.")
+    foreign_funded_share: float = param(
+        0.5, 0, 1, "share", "Share of CSOs that depend on foreign (donor) funding.",
+        "ISS: 'Civil society needs a role in Mali's security reforms' (donor dependence)",
+    )
+    domestic_funding: float = param(
+        0.15, 0, 1, "index", "Funding every CSO has from domestic sources."
+    )
+    growth: float = param(0.05, 0, 1, "per month", "Capacity growth per unit of funding.")
+    decay: float = param(0.02, 0, 1, "per month", "Capacity decay without funding.")
+    suspended_decay: float = param(
+        0.2, 0, 1, "per month", "Capacity decay of a CSO whose activities are suspended."
+    )
+    monitor_k: float = param(
+        1.5, 0, 10, "index", "Saturation of regional monitoring by active CSO capacity."
+    )
+
+
+def step_cso(model: SSRModel) -> None:
+    """Update CSO funding and capacity, then regional monitoring ``model.monitoring``."""
+    p = model.p.cso
+    s = model.cso_agents_state
+    grants = min(1.0, model.funds["cso"] / max(model.p.donors.cso_need, 1e-9))
+    funding = p.domestic_funding + np.where(s.foreign, grants, 0.0)
+    funding = np.where(s.active, funding, 0.0)
+    s.funding[:] = funding
+    decay = np.where(s.active, p.decay, p.suspended_decay)
+    s.capacity += p.growth * funding * (1.0 - s.capacity) - decay * s.capacity
+    np.clip(s.capacity, 0.0, 1.0, out=s.capacity)
+    s.autonomy[:] = POLICY_AUTONOMY[model.cso_policy]
+    update_monitoring(model)
+
+
+def update_monitoring(model: SSRModel) -> None:
+    """Regional monitoring from the active CSOs' capacity and autonomy."""
+    s = model.cso_agents_state
+    n = model.geo.n
+    if len(s.capacity) == 0:
+        model.monitoring = np.zeros(n)
+        return
+    effort = np.bincount(s.region, weights=s.capacity * s.autonomy * s.active, minlength=n)
+    count = np.maximum(np.bincount(s.region, minlength=n), 1)
+    model.monitoring = 1.0 - np.exp(-model.p.cso.monitor_k * effort / count)

@@ -1,0 +1,78 @@
+"""Oversight: detection of misconduct and its enforcement.
+
+Detection in a region is a hazard summing a base rate, the national oversight bodies
+(national SSR council, inspectorates, parliament, justice) and the CSOs monitoring that
+region. Enforcement (sanctions) needs political will: oversight bodies can find
+misconduct, but without will little is punished (FACTS.md stylized fact 7; the seed
+documents on the stalled reform).
+
+    strength  = clip(oversight.strength + cso_inclusion_weight * included_cso + reform_weight * reform)
+    effective = strength * (will_floor + (1 - will_floor) * political_will)
+    detection_r = 1 - exp(-(detection_base + detection_oversight * effective
+                            + detection_cso * monitoring_r))
+    enforcement = enforcement_max * effective
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.paramtools import ParamGroup, param
+
+if TYPE_CHECKING:
+    from sim.model import SSRModel
+
+
+class OversightParams(ParamGroup):
+    """Oversight bodies, detection and enforcement."""
+
+    strength: float = param(
+        0.35, 0, 1, "index",
+        "Institutional capacity of oversight bodies (SSR council, inspectorates, parliament, justice).",
+        "Synthesis: Security Sector Reform Process in Mali (Bagayoko): institutions created, weak",
+    )
+    will_floor: float = param(
+        0.15, 0, 1, "share", "Share of oversight that works with no political will at all."
+    )
+    cso_inclusion_weight: float = param(
+        0.25, 0, 1, "index",
+        "Oversight strength added by CSOs included in the security consultative committees.",
+        "ISS: 'Civil society needs a role in Mali's security reforms'",
+    )
+    reform_weight: float = param(
+        0.3, 0, 1, "index", "Oversight strength added by the accumulated reform stock."
+    )
+    detection_base: float = param(
+        0.05, 0, 5, "hazard per month", "Detection of misconduct with no oversight and no CSOs."
+    )
+    detection_oversight: float = param(
+        0.8, 0, 5, "hazard per month", "Detection added by fully effective oversight bodies."
+    )
+    detection_cso: float = param(
+        1.2, 0, 5, "hazard per month", "Detection added by full CSO monitoring in a region."
+    )
+    enforcement_max: float = param(
+        0.8, 0, 1, "probability", "Probability that detected misconduct is sanctioned at full oversight."
+    )
+
+
+def step_oversight(model: SSRModel) -> None:
+    """Compute ``model.oversight``, ``model.detection`` (per region) and ``model.enforcement``."""
+    p = model.p.oversight
+    cso = model.cso_agents_state
+    included = cso.active & cso.included
+    included_cso = float(cso.capacity[included].sum() / max(len(cso.capacity), 1))
+    strength = np.clip(
+        p.strength + p.cso_inclusion_weight * included_cso + p.reform_weight * model.reform_stock,
+        0.0,
+        1.0,
+    )
+    will = model.p.state.political_will
+    model.oversight_strength = float(strength)
+    model.oversight = float(strength * (p.will_floor + (1.0 - p.will_floor) * will))
+    model.detection = 1.0 - np.exp(
+        -(p.detection_base + p.detection_oversight * model.oversight + p.detection_cso * model.monitoring)
+    )
+    model.enforcement = p.enforcement_max * model.oversight

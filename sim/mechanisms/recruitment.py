@@ -1,0 +1,100 @@
+"""Grievance, stance and recruitment of communities (Epstein 2002, adapted).
+
+    L_eff_i  = clip(L_i + state.legitimacy - shock_r)
+    G_i      = clip(H_i * (1 - L_eff_i) + anger_weight * abuse_mem_i)     (Epstein; Condra & Shapiro)
+    P_r      = 1 - exp(-arrest_k * contact * troops_r / (hostile fighters_r + 1))
+    support  if G_i - R_i * P_r > threshold
+    cooperate if not supporting and L_eff_i > cooperate_threshold (tips raise operations' success)
+    recruits_i ~ Poisson(recruit_rate * people_i * (G_i - R_i * P_r - threshold)) for supporters
+
+Recruits join the groups present in or next to the region, in proportion to presence
+times appeal (signatories recruit little while committed to the agreement; trafficking
+rents raise appeal).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.geography import SIGNATORY
+from sim.paramtools import ParamGroup, param
+
+if TYPE_CHECKING:
+    from sim.model import SSRModel
+
+
+class RecruitmentParams(ParamGroup):
+    """Grievance, stance and recruitment."""
+
+    arrest_k: float = param(2.3, 0, 10, "index", "Epstein's arrest constant k.", "Epstein 2002")
+    threshold: float = param(
+        0.1, 0, 1, "index", "Net grievance above which a community supports armed groups.",
+        "Epstein 2002",
+    )
+    contact: float = param(
+        0.15, 0, 5, "share", "Share of troops in contact with the population (scales P)."
+    )
+    anger_weight: float = param(
+        0.3, 0, 2, "index", "Grievance added by the memory of abuses and collateral harm.",
+        "Condra & Shapiro 2012",
+    )
+    cooperate_threshold: float = param(
+        0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
+    )
+    recruit_rate: float = param(
+        2.5e-4, 0, 0.1, "recruits per person per month per unit net grievance",
+        "Recruitment intensity among supporting communities.",
+    )
+    spillover: float = param(
+        0.1, 0, 1, "share", "Weight of a neighbouring region's fighters in a group's local presence."
+    )
+    committed_appeal: float = param(
+        0.2, 0, 1, "share", "Appeal of a fully committed signatory group to recruits."
+    )
+    trafficking_appeal: float = param(
+        1.0, 0, 5, "multiplier", "Extra appeal of groups controlling trafficking routes."
+    )
+
+
+def step_recruitment(model: SSRModel) -> None:
+    """Compute grievance and stance of each community; draw and allocate recruits."""
+    p = model.p.recruitment
+    c = model.communities
+    geo = model.geo
+    n = geo.n
+    reg = c.region
+    rng = model.rng
+
+    legit = np.clip(c.trust + model.p.state.legitimacy - model.legit_shock[reg], 0.0, 1.0)
+    grievance = np.clip(c.hardship * (1.0 - legit) + p.anger_weight * c.abuse_mem, 0.0, 1.0)
+    c.grievance[:] = grievance
+    host = np.where(SIGNATORY, 1.0 - model.commitment, 1.0)
+    hostile = (host[:, None] * model.fighters).sum(axis=0)
+    arrest_p = 1.0 - np.exp(-p.arrest_k * p.contact * model.troops_r / (hostile + 1.0))
+    net = grievance - c.risk * arrest_p[reg] - p.threshold
+    support = net > 0
+    cooperate = ~support & (legit > p.cooperate_threshold)
+    c.stance[:] = np.where(support, 2, np.where(cooperate, 1, 0))
+
+    people = np.bincount(reg, weights=c.people, minlength=n)
+    model.cooperation_r = np.bincount(reg, weights=c.people * cooperate, minlength=n) / people
+    model.support_r = np.bincount(reg, weights=c.people * support, minlength=n) / people
+    model.grievance_r = np.bincount(reg, weights=c.people * grievance, minlength=n) / people
+
+    lam = np.where(support, p.recruit_rate * c.people * net, 0.0)
+    recruits_r = np.bincount(reg, weights=rng.poisson(lam), minlength=n).astype(np.int64)
+
+    fighters = model.fighters.astype(float)
+    presence = fighters + p.spillover * fighters @ geo.adjacency
+    appeal = np.where(SIGNATORY, 1.0 - (1.0 - p.committed_appeal) * model.commitment, 1.0)
+    pull = presence * appeal[:, None] * (1.0 + p.trafficking_appeal * geo.trafficking)[None, :]
+    total = pull.sum(axis=0)
+    has_group = total > 0
+    recruits_r = np.where(has_group, recruits_r, 0)
+    pvals = np.where(has_group[None, :], pull / np.where(has_group, total, 1.0)[None, :], 0.0)
+    pvals[0, ~has_group] = 1.0  # placeholder row for regions without groups (0 recruits)
+    draws = rng.multinomial(recruits_r, pvals.T)  # (regions, groups)
+    model.fighters += draws.T
+    model.recruits = int(recruits_r.sum())

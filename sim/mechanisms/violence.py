@@ -1,0 +1,161 @@
+"""Violence: armed-group attacks, state operations, collateral harm and abuses.
+
+Per region r and armed group g (all counts Poisson draws):
+
+    hostility_g   = 1 for jihadist groups, 1 - commitment_g for signatories
+    attacks_gr    ~ attack_rate_g * fighters_gr / 1000 * hostility_g * (1 + trafficking_weight * trafficking_r)
+    civ. harm (armed groups)_r ~ harm_per_attack * civilian_share_g * attacks_gr * (1 - pk_r)
+    pk_r          = peacekeeper_protection * PK_r / (PK_r + peacekeeper_half)
+    operations_r  ~ op_rate * troops_r / 1000 * hostile_r / (hostile_r + op_half)
+    removed_r     ~ kill_per_op * operations_r * success_r,
+    success_r     = capacity_r * (1 - tips_weight + tips_weight * cooperation_r)
+    collateral_r  ~ collateral_per_op * operations_r * (1 - compliance_r)
+    abuses_r      ~ abuse_rate * troops_r / 1000 * (1 - compliance_r)
+                    * (1 - deterrence * detection_r * enforcement) * (threat_floor + threat_r)
+
+Peacekeepers reduce only the armed groups' harm to civilians, not abuses by the state
+(Hultman, Kathman & Shannon 2013; Fjelde, Hultman & Nilsson 2019). Collateral harm and
+abuses feed community anger and recruitment (Condra & Shapiro 2012; Bennett 2008) in
+:mod:`trust` and :mod:`recruitment`. Control follows the Athena simulation's idea of a
+threshold: ``control_r`` is the state's share of armed strength in the region.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.geography import SIGNATORY
+from sim.paramtools import ParamGroup, param
+
+if TYPE_CHECKING:
+    from sim.model import SSRModel
+
+
+class ViolenceParams(ParamGroup):
+    """Attacks, operations, abuses and protection."""
+
+    jihadist_attack_rate: float = param(
+        9.0, 0, 100, "attacks per 1,000 fighters per month", "Attack rate of jihadist groups.",
+        "calibrated to ACLED: 474 events in 2017 (FACTS.md), approximate",
+    )
+    signatory_attack_rate: float = param(
+        7.0, 0, 100, "attacks per 1,000 fighters per month",
+        "Attack rate of signatory groups at zero commitment to the agreement.",
+    )
+    jihadist_civilian_share: float = param(
+        0.45, 0, 1, "share", "Share of jihadist attacks that target civilians.",
+        "ACLED 2022-23: jihadists about 45% of civilian victims (FACTS.md)",
+    )
+    signatory_civilian_share: float = param(
+        0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
+    )
+    harm_per_attack: float = param(
+        2.0, 0, 50, "persons per attack", "Civilians killed or injured per attack on civilians."
+    )
+    trafficking_weight: float = param(
+        0.5, 0, 5, "multiplier", "Extra attack intensity from trafficking rents in a region."
+    )
+    peacekeeper_protection: float = param(
+        0.5, 0, 1, "share",
+        "Largest cut of armed-group harm to civilians by peacekeepers.",
+        "Hultman, Kathman & Shannon 2013; Fjelde, Hultman & Nilsson 2019",
+    )
+    peacekeeper_half: float = param(
+        1500, 1, 100000, "persons", "Peacekeepers in a region giving half the largest protection."
+    )
+    op_rate: float = param(
+        4.0, 0, 100, "operations per 1,000 troops per month", "Operations where armed groups are present."
+    )
+    op_half: float = param(
+        300, 1, 100000, "fighters", "Hostile fighters at which operations run at half rate."
+    )
+    kill_per_op: float = param(
+        2.5, 0, 50, "fighters per operation", "Fighters killed or captured by a fully successful operation."
+    )
+    tips_weight: float = param(
+        0.5, 0, 1, "share",
+        "Share of operational success that depends on community tips (cooperation).",
+        "Epstein 2002; DESIGN.md section 2",
+    )
+    collateral_per_op: float = param(
+        1.5, 0, 50, "persons per operation",
+        "Civilians harmed per operation by a unit with zero compliance.",
+        "Condra & Shapiro 2012; Bennett 2008",
+    )
+    abuse_rate: float = param(
+        2.0, 0, 100, "abuses per 1,000 troops per month",
+        "Abuses by a unit with zero compliance, no deterrence and full threat.",
+        "ACLED 2022-23: state forces about 43% of civilian victims (FACTS.md)",
+    )
+    harm_per_abuse: float = param(
+        1.5, 0, 50, "persons per abuse", "Civilians harmed per abuse event."
+    )
+    abuse_deterrence: float = param(
+        0.8, 0, 1, "share", "Largest cut of abuses when detection and enforcement are certain."
+    )
+    threat_floor: float = param(
+        0.2, 0, 1, "index", "Abuse propensity where no armed group is present."
+    )
+
+
+def hostility(model: SSRModel) -> np.ndarray:
+    """Hostility of each group toward the state (1 = at war)."""
+    return np.where(SIGNATORY, 1.0 - model.commitment, 1.0)
+
+
+def step_violence(model: SSRModel) -> None:
+    """Draw this month's attacks, operations, collateral harm and abuses."""
+    p = model.p.violence
+    rng = model.rng
+    geo = model.geo
+    f = model.forces_state
+    n = geo.n
+    fighters = model.fighters.astype(float)
+    host = hostility(model)
+
+    # armed-group attacks
+    rate = np.where(SIGNATORY, p.signatory_attack_rate, p.jihadist_attack_rate) * host
+    traffic = 1.0 + p.trafficking_weight * geo.trafficking
+    attack_mean = rate[:, None] * fighters / 1000.0 * traffic[None, :]
+    attacks = rng.poisson(attack_mean)
+    civ_share = np.where(SIGNATORY, p.signatory_civilian_share, p.jihadist_civilian_share)
+    pk = model.peacekeepers
+    pk_cut = p.peacekeeper_protection * pk / (pk + p.peacekeeper_half)
+    armed_harm_mean = p.harm_per_attack * (civ_share[:, None] * attacks).sum(axis=0) * (1 - pk_cut)
+    civ_harm_armed = rng.poisson(armed_harm_mean)
+
+    # state operations
+    troops = np.bincount(f.region, weights=f.size, minlength=n)
+    tw = np.maximum(troops, 1e-9)
+    capacity = np.bincount(f.region, weights=f.size * f.effective_capacity, minlength=n) / tw
+    compliance = np.bincount(f.region, weights=f.size * f.compliance, minlength=n) / tw
+    hostile = (host[:, None] * fighters).sum(axis=0)
+    ops = rng.poisson(p.op_rate * troops / 1000.0 * hostile / (hostile + p.op_half))
+    success = capacity * (1.0 - p.tips_weight + p.tips_weight * model.cooperation_r)
+    removed_total = np.minimum(rng.poisson(p.kill_per_op * ops * success), hostile.astype(int))
+    # removals split across hostile groups in proportion to hostile fighters
+    share = host[:, None] * fighters / np.maximum(hostile, 1e-9)[None, :]
+    removed = np.minimum(np.floor(share * removed_total[None, :]).astype(np.int64), model.fighters)
+    model.fighters -= removed
+    model.fighters_removed = int(removed.sum())
+
+    collateral = rng.poisson(p.collateral_per_op * ops * (1.0 - compliance))
+    threat = hostile / (hostile + troops + 1.0)
+    deter = 1.0 - p.abuse_deterrence * model.detection * model.enforcement
+    abuses = rng.poisson(
+        p.abuse_rate * troops / 1000.0 * (1.0 - compliance) * deter * (p.threat_floor + threat)
+    )
+    civ_harm_forces = collateral + rng.poisson(p.harm_per_abuse * abuses)
+
+    model.attacks_r = attacks.sum(axis=0)
+    model.operations_r = ops
+    model.abuses_r = abuses
+    model.collateral_r = collateral
+    model.civ_harm_armed_r = civ_harm_armed
+    model.civ_harm_forces_r = civ_harm_forces
+    model.incidents_r = model.attacks_r + ops + abuses
+    model.troops_r = troops
+    strength_state = troops * capacity
+    model.control_r = strength_state / (strength_state + hostile + 1.0)
