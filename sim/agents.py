@@ -106,7 +106,7 @@ class Community(_RowAgent):
 
     @property
     def stance(self) -> str:
-        """"neutral", "cooperate" or "support_armed_group"."""
+        """One of neutral, cooperate or support_armed_group."""
         return STANCES[int(self.model.communities.stance[self.index])]
 
     @property

@@ -15,7 +15,7 @@ def parse_month(text: str) -> tuple[int, int]:
     """
     m = _MONTH.match(text) if isinstance(text, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"expected a month as \"YYYY-MM\" (e.g. \"2015-06\"), got {text!r}")
+        raise ValueError(f'expected a month as "YYYY-MM" (e.g. "2015-06"), got {text!r}')
     return int(m.group(1)), int(m.group(2))
 
 

@@ -154,28 +154,64 @@ def _set(model: SSRModel, o: SetOptions) -> None:
 EVENT_KINDS: dict[str, EventKind] = {
     k.name: k
     for k in (
-        EventKind("terminate_agreement", NoOptions, _terminate,
-                  "The 2015 agreement ends: DDR closes to signatories, the CMA's commitment "
-                  "collapses, some fighters defect, legitimacy drops in the north."),
-        EventKind("coup", CoupOptions, _coup,
-                  "Military coup: transition regime, conditional donors cut budgets, "
-                  "political will for reform and legitimacy in contested regions drop."),
-        EventKind("suspend_csos", NoOptions, _suspend_csos,
-                  "Activities of foreign-funded CSOs are banned; the rest lose autonomy."),
-        EventKind("restrict_csos", NoOptions, _restrict_csos,
-                  "CSOs may operate but with half their autonomy."),
-        EventKind("include_csos", NoOptions, _include_csos,
-                  "Active CSOs join the security consultative committees (oversight)."),
-        EventKind("launch_ddr", LaunchDDROptions, _launch_ddr,
-                  "DDR opens, to all signatories or (scope = \"pro_government\") to the "
-                  "pro-government coalition only."),
+        EventKind(
+            "terminate_agreement",
+            NoOptions,
+            _terminate,
+            "The 2015 agreement ends: DDR closes to signatories, the CMA's commitment "
+            "collapses, some fighters defect, legitimacy drops in the north.",
+        ),
+        EventKind(
+            "coup",
+            CoupOptions,
+            _coup,
+            "Military coup: transition regime, conditional donors cut budgets, "
+            "political will for reform and legitimacy in contested regions drop.",
+        ),
+        EventKind(
+            "suspend_csos",
+            NoOptions,
+            _suspend_csos,
+            "Activities of foreign-funded CSOs are banned; the rest lose autonomy.",
+        ),
+        EventKind(
+            "restrict_csos",
+            NoOptions,
+            _restrict_csos,
+            "CSOs may operate but with half their autonomy.",
+        ),
+        EventKind(
+            "include_csos",
+            NoOptions,
+            _include_csos,
+            "Active CSOs join the security consultative committees (oversight).",
+        ),
+        EventKind(
+            "launch_ddr",
+            LaunchDDROptions,
+            _launch_ddr,
+            'DDR opens, to all signatories or (scope = "pro_government") to the '
+            "pro-government coalition only.",
+        ),
         EventKind("pause_ddr", NoOptions, _pause_ddr, "DDR stops taking and processing people."),
-        EventKind("donor_withdrawal", DonorWithdrawalOptions, _donor_withdrawal,
-                  "A donor (or all conditional donors) cuts a share of its budget."),
-        EventKind("peacekeepers_withdraw", PeacekeepersWithdrawOptions, _peacekeepers_withdraw,
-                  "The peacekeeping mission ends and its troops leave over some months."),
-        EventKind("partner_arrives", NoOptions, _partner_arrives,
-                  "A non-conditional security partner brings equipment and combat support."),
+        EventKind(
+            "donor_withdrawal",
+            DonorWithdrawalOptions,
+            _donor_withdrawal,
+            "A donor (or all conditional donors) cuts a share of its budget.",
+        ),
+        EventKind(
+            "peacekeepers_withdraw",
+            PeacekeepersWithdrawOptions,
+            _peacekeepers_withdraw,
+            "The peacekeeping mission ends and its troops leave over some months.",
+        ),
+        EventKind(
+            "partner_arrives",
+            NoOptions,
+            _partner_arrives,
+            "A non-conditional security partner brings equipment and combat support.",
+        ),
         EventKind("set", SetOptions, _set, "Set any parameter (dotted name) to a new value."),
     )
 }
@@ -202,7 +238,9 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
     if kind not in EVENT_KINDS:
         close = difflib.get_close_matches(kind, list(EVENT_KINDS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise EventError("kind", f"unknown event kind {kind!r}{hint}; allowed: {', '.join(EVENT_KINDS)}")
+        raise EventError(
+            "kind", f"unknown event kind {kind!r}{hint}; allowed: {', '.join(EVENT_KINDS)}"
+        )
     schema = EVENT_KINDS[kind].options
     try:
         parsed = schema.model_validate(options)

@@ -148,7 +148,8 @@ class SSRModel(Model):
             effective_capacity=cap.copy(),
             trained=np.full(m, p.forces.initial_trained),
             compliance=np.full(
-                m, p.forces.compliance_base + p.forces.compliance_training * p.forces.initial_trained
+                m,
+                p.forces.compliance_base + p.forces.compliance_training * p.forces.initial_trained,
             ),
             corruption=corruption,
             integrated=np.zeros(m),

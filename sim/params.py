@@ -32,7 +32,10 @@ class CommunityParams(ParamGroup):
     """Population of community agents."""
 
     count: int = param(
-        2000, 11, 1_000_000, "agents",
+        2000,
+        11,
+        1_000_000,
+        "agents",
         "Community agents, spread over regions in proportion to population (at least one each).",
     )
     hardship_sd: float = param(

@@ -31,7 +31,10 @@ class ArmedGroupParams(ParamGroup):
     """Armed groups."""
 
     fighters_scale: float = param(
-        1.0, 0, 10, "multiplier",
+        1.0,
+        0,
+        10,
+        "multiplier",
         "Scales the 2015 fighters (CMA 8,000, Platform 5,500, JNIM 2,350, ISGS 500).",
         "assumption informed by FACTS.md (63,000 registered by 2019 includes non-combatants)",
     )
@@ -51,7 +54,10 @@ class ArmedGroupParams(ParamGroup):
         0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
     )
     spread_rate: float = param(
-        0.15, 0, 1, "per month per unit opportunity gap",
+        0.15,
+        0,
+        1,
+        "per month per unit opportunity gap",
         "Jihadist mobility toward regions offering more opportunity.",
     )
     attrition: float = param(
@@ -82,7 +88,9 @@ def step_armed_groups(model: SSRModel) -> None:
     nbr_opp = geo.adjacency * opportunity[None, :]
     gap = np.maximum(nbr_opp.max(axis=1) - opportunity, 0.0)
     has_nbr = nbr_opp.sum(axis=1) > 0
-    pvals = np.where(has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0)
+    pvals = np.where(
+        has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0
+    )
     pvals[~has_nbr] = np.eye(geo.n)[~has_nbr]
     for g in np.flatnonzero(~SIGNATORY):
         movers = rng.binomial(model.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
@@ -101,5 +109,7 @@ def terminate(model: SSRModel) -> None:
     model.fighters[cma] -= defectors
     model.fighters[jnim] += defectors
     model.commitment = np.where(
-        PRO_GOVERNMENT, model.commitment, np.minimum(model.commitment, p.commitment_after_termination)
+        PRO_GOVERNMENT,
+        model.commitment,
+        np.minimum(model.commitment, p.commitment_after_termination),
     )

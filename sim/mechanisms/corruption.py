@@ -33,7 +33,10 @@ class CorruptionParams(ParamGroup):
     """Corruption propensity, contagion and sanctions."""
 
     baseline: float = param(
-        0.55, 0, 1, "index",
+        0.55,
+        0,
+        1,
+        "index",
         "Institutional baseline of corruption propensity (initial mean and long-run anchor).",
         "TI Corruption Perceptions Index 28-35 (2013-2024); Afrobarometer 2020: 53% see "
         "most police as corrupt (FACTS.md)",
@@ -42,20 +45,26 @@ class CorruptionParams(ParamGroup):
     drift: float = param(0.03, 0, 1, "per month", "Pull toward the institutional baseline.")
     contagion: float = param(0.05, 0, 1, "per month", "Pull toward the regional mean of peers.")
     tipping_point: float = param(
-        0.6, 0, 1, "share", "Share of corrupt units (c > 0.5) in a region above which corruption tips."
+        0.6,
+        0,
+        1,
+        "share",
+        "Share of corrupt units (c > 0.5) in a region above which corruption tips.",
     )
     tipping_push: float = param(0.01, 0, 0.2, "per month", "Extra rise of c once a region tips.")
     trafficking_pull: float = param(
         0.01, 0, 0.2, "per month", "Rise of c from trafficking rents, scaled by exposure."
     )
-    sanction_effect: float = param(
-        0.3, 0, 1, "share", "Cut of a sanctioned unit's propensity."
-    )
+    sanction_effect: float = param(0.3, 0, 1, "share", "Cut of a sanctioned unit's propensity.")
     deterrence: float = param(
         0.5, 0, 5, "share", "Cut of the other units' propensity per unit regional sanction rate."
     )
     extortion_rate: float = param(
-        6.0, 0, 100, "events per 1,000 troops per month", "Extortion events of a fully corrupt unit."
+        6.0,
+        0,
+        100,
+        "events per 1,000 troops per month",
+        "Extortion events of a fully corrupt unit.",
     )
 
 

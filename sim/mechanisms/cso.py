@@ -37,7 +37,11 @@ class CSOParams(ParamGroup):
     per_region: int = param(2, 0, 50, "organisations", "CSOs created in each region.")
     initial_capacity: float = param(0.4, 0, 1, "index", "Mean initial CSO capacity.")
     foreign_funded_share: float = param(
-        0.5, 0, 1, "share", "Share of CSOs that depend on foreign (donor) funding.",
+        0.5,
+        0,
+        1,
+        "share",
+        "Share of CSOs that depend on foreign (donor) funding.",
         "ISS: 'Civil society needs a role in Mali's security reforms' (donor dependence)",
     )
     domestic_funding: float = param(

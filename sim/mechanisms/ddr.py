@@ -1,4 +1,4 @@
-"""Disarmament, demobilisation and reintegration (DDR) of signatory fighters.
+r"""Disarmament, demobilisation and reintegration (DDR) of signatory fighters.
 
 The pipeline, per signatory group g (all flows are binomial draws of whole people, so
 the pipeline never creates or loses a person):
@@ -39,7 +39,10 @@ class DDRParams(ParamGroup):
     """The DDR pipeline."""
 
     active_at_start: bool = param(
-        False, None, None, "flag",
+        False,
+        None,
+        None,
+        "flag",
         "DDR is open at the start (otherwise a launch_ddr event opens it).",
         "FACTS.md: DDR launched 2018-11, about three years late",
     )
@@ -47,22 +50,37 @@ class DDRParams(ParamGroup):
         0.4, 0, 1, "index", "Attractiveness of the DDR package (cash, jobs, ranks)."
     )
     security_guarantee: float = param(
-        0.4, 0, 1, "index", "Credibility of security guarantees for those who disarm.",
+        0.4,
+        0,
+        1,
+        "index",
+        "Credibility of security guarantees for those who disarm.",
         "Humphreys & Weinstein 2007",
     )
     max_uptake: float = param(
         0.04, 0, 1, "per month", "Monthly share of fighters registering at ideal conditions."
     )
     cantonment_capacity: float = param(
-        600, 0, 100000, "persons per month",
+        600,
+        0,
+        100000,
+        "persons per month",
         "People the cantonment sites can take per month at full funding.",
         "FACTS.md: 8 of 24 planned cantonment sites operational (about 2017-18)",
     )
     processing_rate: float = param(
-        0.06, 0, 1, "per month", "Share of the disarmed who leave the camps each month at full will."
+        0.06,
+        0,
+        1,
+        "per month",
+        "Share of the disarmed who leave the camps each month at full will.",
     )
     integration_share: float = param(
-        0.45, 0, 1, "share", "Share of those processed who join the army (the rest reintegrate).",
+        0.45,
+        0,
+        1,
+        "share",
+        "Share of those processed who join the army (the rest reintegrate).",
         "FACTS.md: 26,000 integrations agreed (2022-08)",
     )
     dropout_rate: float = param(

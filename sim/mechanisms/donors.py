@@ -36,13 +36,20 @@ class DonorParams(ParamGroup):
     """Budgets, conditionality and the effects of the money."""
 
     multilateral_budget: float = param(
-        6.0, 0, 100, "million USD per month", "Monthly SSR-related budget of each multilateral donor."
+        6.0,
+        0,
+        100,
+        "million USD per month",
+        "Monthly SSR-related budget of each multilateral donor.",
     )
     bilateral_budget: float = param(
         5.0, 0, 100, "million USD per month", "Monthly SSR-related budget of the bilateral donor."
     )
     partner_budget: float = param(
-        4.0, 0, 100, "million USD per month",
+        4.0,
+        0,
+        100,
+        "million USD per month",
         "Monthly equipment and combat support of the non-conditional partner once it arrives.",
     )
     multilateral_conditionality: float = param(
@@ -52,43 +59,68 @@ class DonorParams(ParamGroup):
         0.6, 0, 1, "share", "Share of the bilateral budget cut after a coup."
     )
     leakage_max: float = param(
-        0.5, 0, 1, "share",
+        0.5,
+        0,
+        1,
+        "share",
         "Share of funds lost to embezzlement when every unit is fully corrupt "
         "(leakage = leakage_max x corruption).",
     )
     training_effect: float = param(
-        0.08, 0, 1, "per (million USD per 1,000 troops)",
+        0.08,
+        0,
+        1,
+        "per (million USD per 1,000 troops)",
         "Monthly gain of the trained share per million USD of training per 1,000 troops.",
         "calibrated: EUTM trained a large part of the army by about 2020 (assumption on pace)",
     )
     equipment_effect: float = param(
-        0.04, 0, 1, "per (million USD per 1,000 troops)",
+        0.04,
+        0,
+        1,
+        "per (million USD per 1,000 troops)",
         "Monthly gain of capacity per million USD of equipment per 1,000 troops.",
     )
     ddr_need: float = param(
-        3.0, 0.01, 100, "million USD per month",
+        3.0,
+        0.01,
+        100,
+        "million USD per month",
         "DDR funding at which cantonment and processing run at full capacity.",
     )
     cso_need: float = param(
         2.0, 0.01, 100, "million USD per month", "CSO grants at which CSO funding saturates."
     )
     reform_need: float = param(
-        2.0, 0.01, 100, "million USD per month",
+        2.0,
+        0.01,
+        100,
+        "million USD per month",
         "Reform-programme funding at which the reform stock grows at full pace.",
     )
     peacekeepers_scale: float = param(
-        1.0, 0, 3, "multiplier",
+        1.0,
+        0,
+        3,
+        "multiplier",
         "Scales the initial peacekeeper deployment (11,600 in 2015 across six regions).",
         "UN MINUSMA figures via FACTS.md (approximate)",
     )
     peacekeepers_growth: float = param(
-        0.004, 0, 0.05, "per month",
+        0.004,
+        0,
+        0.05,
+        "per month",
         "Monthly growth of peacekeeper numbers while the mission is mandated "
         "(about 11,600 in 2015 to about 13,950 by 2018).",
         "UN MINUSMA figures via FACTS.md (approximate)",
     )
     peacekeepers_cap: float = param(
-        14000, 0, 50000, "persons", "Ceiling of the peacekeeper deployment.",
+        14000,
+        0,
+        50000,
+        "persons",
+        "Ceiling of the peacekeeper deployment.",
         "UN: about 13,950 uniformed personnel around 2018 (FACTS.md)",
     )
 

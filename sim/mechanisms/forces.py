@@ -31,12 +31,18 @@ class ForceParams(ParamGroup):
 
     units_per_region: int = param(3, 1, 50, "units", "Force units created in each region.")
     size_scale: float = param(
-        1.0, 0.1, 5, "multiplier",
+        1.0,
+        0.1,
+        5,
+        "multiplier",
         "Scales the 2015 deployment (about 14,500 troops; see sim/data/regions.json).",
         "FACTS.md: about 18,000 armed forces in 2017 (approximate)",
     )
     growth_rate: float = param(
-        0.008, 0, 0.05, "per month",
+        0.008,
+        0,
+        0.05,
+        "per month",
         "Monthly growth of force numbers (about 15,000 in 2015 to 35-40,000 in 2024).",
         "FACTS.md (approximate)",
     )
@@ -55,12 +61,18 @@ class ForceParams(ParamGroup):
         0.45, 0, 1, "probability", "Compliance added by full human-rights training."
     )
     integration_penalty: float = param(
-        0.3, 0, 1, "probability",
+        0.3,
+        0,
+        1,
+        "probability",
         "Compliance lost per unit share of integrated ex-combatants.",
         "Humphreys & Weinstein 2007 (abusive-unit service)",
     )
     partner_penalty: float = param(
-        0.15, 0, 1, "probability",
+        0.15,
+        0,
+        1,
+        "probability",
         "Compliance lost while the non-conditional partner fights alongside the forces.",
         "FACTS.md: civilian victims by state forces about 43% in 2022-23",
     )
@@ -68,7 +80,11 @@ class ForceParams(ParamGroup):
         0.15, 0, 1, "index", "Capacity added while the partner provides combat support."
     )
     redeploy_rate: float = param(
-        0.05, 0, 1, "per month", "Share of the gap to the threat-weighted deployment closed each month."
+        0.05,
+        0,
+        1,
+        "per month",
+        "Share of the gap to the threat-weighted deployment closed each month.",
     )
     threat_weight: float = param(
         3.0, 0, 20, "multiplier", "Weight of armed presence in the target deployment."

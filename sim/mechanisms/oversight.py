@@ -29,7 +29,10 @@ class OversightParams(ParamGroup):
     """Oversight bodies, detection and enforcement."""
 
     strength: float = param(
-        0.35, 0, 1, "index",
+        0.35,
+        0,
+        1,
+        "index",
         "Institutional capacity of oversight bodies (SSR council, inspectorates, parliament, justice).",
         "Synthesis: Security Sector Reform Process in Mali (Bagayoko): institutions created, weak",
     )
@@ -37,7 +40,10 @@ class OversightParams(ParamGroup):
         0.15, 0, 1, "share", "Share of oversight that works with no political will at all."
     )
     cso_inclusion_weight: float = param(
-        0.25, 0, 1, "index",
+        0.25,
+        0,
+        1,
+        "index",
         "Oversight strength added by CSOs included in the security consultative committees.",
         "ISS: 'Civil society needs a role in Mali's security reforms'",
     )
@@ -54,7 +60,11 @@ class OversightParams(ParamGroup):
         1.2, 0, 5, "hazard per month", "Detection added by full CSO monitoring in a region."
     )
     enforcement_max: float = param(
-        0.8, 0, 1, "probability", "Probability that detected misconduct is sanctioned at full oversight."
+        0.8,
+        0,
+        1,
+        "probability",
+        "Probability that detected misconduct is sanctioned at full oversight.",
     )
 
 
@@ -73,6 +83,10 @@ def step_oversight(model: SSRModel) -> None:
     model.oversight_strength = float(strength)
     model.oversight = float(strength * (p.will_floor + (1.0 - p.will_floor) * will))
     model.detection = 1.0 - np.exp(
-        -(p.detection_base + p.detection_oversight * model.oversight + p.detection_cso * model.monitoring)
+        -(
+            p.detection_base
+            + p.detection_oversight * model.oversight
+            + p.detection_cso * model.monitoring
+        )
     )
     model.enforcement = p.enforcement_max * model.oversight

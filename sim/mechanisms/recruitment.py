@@ -30,25 +30,40 @@ class RecruitmentParams(ParamGroup):
 
     arrest_k: float = param(2.3, 0, 10, "index", "Epstein's arrest constant k.", "Epstein 2002")
     threshold: float = param(
-        0.1, 0, 1, "index", "Net grievance above which a community supports armed groups.",
+        0.1,
+        0,
+        1,
+        "index",
+        "Net grievance above which a community supports armed groups.",
         "Epstein 2002",
     )
     contact: float = param(
         0.15, 0, 5, "share", "Share of troops in contact with the population (scales P)."
     )
     anger_weight: float = param(
-        0.3, 0, 2, "index", "Grievance added by the memory of abuses and collateral harm.",
+        0.3,
+        0,
+        2,
+        "index",
+        "Grievance added by the memory of abuses and collateral harm.",
         "Condra & Shapiro 2012",
     )
     cooperate_threshold: float = param(
         0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
     )
     recruit_rate: float = param(
-        2.5e-4, 0, 0.1, "recruits per person per month per unit net grievance",
+        2.5e-4,
+        0,
+        0.1,
+        "recruits per person per month per unit net grievance",
         "Recruitment intensity among supporting communities.",
     )
     spillover: float = param(
-        0.1, 0, 1, "share", "Weight of a neighbouring region's fighters in a group's local presence."
+        0.1,
+        0,
+        1,
+        "share",
+        "Weight of a neighbouring region's fighters in a group's local presence.",
     )
     committed_appeal: float = param(
         0.2, 0, 1, "share", "Appeal of a fully committed signatory group to recruits."

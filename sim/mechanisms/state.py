@@ -20,13 +20,19 @@ class StateParams(ParamGroup):
     """Model-level institutions."""
 
     political_will: float = param(
-        0.35, 0, 1, "index",
+        0.35,
+        0,
+        1,
+        "index",
         "Political will for reform: scales sanctions, oversight and DDR processing.",
         "Synthesis: Security Sector Reform Process in Mali (Bagayoko); ISS 'Civil society "
         "needs a role in Mali's security reforms' (reform stalled for lack of will)",
     )
     legitimacy: float = param(
-        0.0, -1, 1, "index",
+        0.0,
+        -1,
+        1,
+        "index",
         "National shift of perceived legitimacy added to every community's trust "
         "(Epstein's L); negative values are a legitimacy crisis.",
     )
@@ -34,7 +40,10 @@ class StateParams(ParamGroup):
         0.10, 0, 1, "index", "Abrupt legitimacy drop in the contested regions at a coup."
     )
     termination_legitimacy_shock: float = param(
-        0.15, 0, 1, "index",
+        0.15,
+        0,
+        1,
+        "index",
         "Abrupt legitimacy drop in the north when the agreement is terminated.",
     )
     shock_recovery: float = param(
@@ -44,7 +53,10 @@ class StateParams(ParamGroup):
         -0.10, -1, 1, "index", "Change of political will for the reform agenda at a coup."
     )
     reform_rate: float = param(
-        0.02, 0, 1, "per month",
+        0.02,
+        0,
+        1,
+        "per month",
         "Growth of the reform stock at full will and funding.",
         "calibrated: 2 of 41 planned activities completed by 2024-03 (FACTS.md)",
     )
@@ -58,6 +70,7 @@ def step_institutions(model: SSRModel) -> None:
     p = model.p.state
     model.legit_shock *= 1.0 - p.shock_recovery  # one entry per region
     funding = min(1.0, model.funds_reform / max(model.p.donors.reform_need, 1e-9))
-    model.reform_stock += p.reform_rate * p.political_will * (0.3 + 0.7 * funding) * (
-        1.0 - model.reform_stock
-    ) - p.reform_decay * model.reform_stock
+    model.reform_stock += (
+        p.reform_rate * p.political_will * (0.3 + 0.7 * funding) * (1.0 - model.reform_stock)
+        - p.reform_decay * model.reform_stock
+    )

@@ -32,29 +32,47 @@ class TrustParams(ParamGroup):
     """Trust in the security forces."""
 
     initial_mean: float = param(
-        0.65, 0, 1, "index", "Mean initial trust of communities in the forces.",
+        0.65,
+        0,
+        1,
+        "index",
+        "Mean initial trust of communities in the forces.",
         "Mali-Mètre (FES) 2018: 69% trust the armed forces (FACTS.md)",
     )
     initial_sd: float = param(0.15, 0, 0.5, "index", "Spread of initial trust across communities.")
     adjustment_rate: float = param(
-        0.08, 0, 1, "per month", "Share of the gap to the experience-based target closed each month."
+        0.08,
+        0,
+        1,
+        "per month",
+        "Share of the gap to the experience-based target closed each month.",
     )
     memory_decay: float = param(
         0.15, 0, 1, "per month", "Weight of this month's experience in the memories."
     )
     protection_gain: float = param(0.25, 0, 2, "index", "Trust gained from full protection.")
     abuse_loss: float = param(
-        0.8, 0, 2, "index", "Trust lost by a community that keeps witnessing abuses.",
+        0.8,
+        0,
+        2,
+        "index",
+        "Trust lost by a community that keeps witnessing abuses.",
         "Condra & Shapiro 2012; Bennett 2008",
     )
     extortion_loss: float = param(0.3, 0, 2, "index", "Trust lost at saturating extortion.")
     impunity_loss: float = param(0.1, 0, 2, "index", "Trust lost when misconduct goes unpunished.")
     abuse_saturation: float = param(
-        3.0, 0.01, 1000, "abuses per 100,000 people per month",
+        3.0,
+        0.01,
+        1000,
+        "abuses per 100,000 people per month",
         "Visible abuse rate at which every community witnesses one.",
     )
     extortion_saturation: float = param(
-        20.0, 0.01, 1000, "events per 100,000 people per month",
+        20.0,
+        0.01,
+        1000,
+        "events per 100,000 people per month",
         "Extortion rate at which extortion weighs fully on trust.",
     )
     visibility_base: float = param(

@@ -37,15 +37,26 @@ class ViolenceParams(ParamGroup):
     """Attacks, operations, abuses and protection."""
 
     jihadist_attack_rate: float = param(
-        9.0, 0, 100, "attacks per 1,000 fighters per month", "Attack rate of jihadist groups.",
+        9.0,
+        0,
+        100,
+        "attacks per 1,000 fighters per month",
+        "Attack rate of jihadist groups.",
         "calibrated to ACLED: 474 events in 2017 (FACTS.md), approximate",
     )
     signatory_attack_rate: float = param(
-        7.0, 0, 100, "attacks per 1,000 fighters per month",
+        7.0,
+        0,
+        100,
+        "attacks per 1,000 fighters per month",
         "Attack rate of signatory groups at zero commitment to the agreement.",
     )
     jihadist_civilian_share: float = param(
-        0.45, 0, 1, "share", "Share of jihadist attacks that target civilians.",
+        0.45,
+        0,
+        1,
+        "share",
+        "Share of jihadist attacks that target civilians.",
         "ACLED 2022-23: jihadists about 45% of civilian victims (FACTS.md)",
     )
     signatory_civilian_share: float = param(
@@ -58,7 +69,10 @@ class ViolenceParams(ParamGroup):
         0.5, 0, 5, "multiplier", "Extra attack intensity from trafficking rents in a region."
     )
     peacekeeper_protection: float = param(
-        0.5, 0, 1, "share",
+        0.5,
+        0,
+        1,
+        "share",
         "Largest cut of armed-group harm to civilians by peacekeepers.",
         "Hultman, Kathman & Shannon 2013; Fjelde, Hultman & Nilsson 2019",
     )
@@ -66,26 +80,43 @@ class ViolenceParams(ParamGroup):
         1500, 1, 100000, "persons", "Peacekeepers in a region giving half the largest protection."
     )
     op_rate: float = param(
-        4.0, 0, 100, "operations per 1,000 troops per month", "Operations where armed groups are present."
+        4.0,
+        0,
+        100,
+        "operations per 1,000 troops per month",
+        "Operations where armed groups are present.",
     )
     op_half: float = param(
         300, 1, 100000, "fighters", "Hostile fighters at which operations run at half rate."
     )
     kill_per_op: float = param(
-        2.5, 0, 50, "fighters per operation", "Fighters killed or captured by a fully successful operation."
+        2.5,
+        0,
+        50,
+        "fighters per operation",
+        "Fighters killed or captured by a fully successful operation.",
     )
     tips_weight: float = param(
-        0.5, 0, 1, "share",
+        0.5,
+        0,
+        1,
+        "share",
         "Share of operational success that depends on community tips (cooperation).",
         "Epstein 2002; DESIGN.md section 2",
     )
     collateral_per_op: float = param(
-        1.5, 0, 50, "persons per operation",
+        1.5,
+        0,
+        50,
+        "persons per operation",
         "Civilians harmed per operation by a unit with zero compliance.",
         "Condra & Shapiro 2012; Bennett 2008",
     )
     abuse_rate: float = param(
-        2.0, 0, 100, "abuses per 1,000 troops per month",
+        2.0,
+        0,
+        100,
+        "abuses per 1,000 troops per month",
         "Abuses by a unit with zero compliance, no deterrence and full threat.",
         "ACLED 2022-23: state forces about 43% of civilian victims (FACTS.md)",
     )
