@@ -250,12 +250,20 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
         allowed = ", ".join(schema.model_fields) or "none"
         raise EventError(loc, f"{e['msg']} (options of {kind!r}: {allowed})") from err
     if kind == "set":
-        from sim.params import validate_value
+        from sim.params import INIT_ONLY, validate_value
 
         try:
             validate_value(parsed.parameter, parsed.value)
         except ParamError as err:
-            raise EventError(f"parameter '{err.key}'", err.message) from err
+            raise EventError(
+                "parameter", err.message if err.key == parsed.parameter else str(err)
+            ) from err
+        if parsed.parameter in INIT_ONLY:
+            raise EventError(
+                "parameter",
+                f"{parsed.parameter!r} is read only when the model is built; "
+                "change it under [parameters] instead of with a set event",
+            )
     return Event(step=step, kind=kind, options=parsed.model_dump())
 
 

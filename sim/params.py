@@ -90,6 +90,28 @@ class Params(BaseModel):
         return {spec.name: self.get(spec.name) for spec in param_specs()}
 
 
+INIT_ONLY: frozenset[str] = frozenset(
+    {
+        "community.count",
+        "community.hardship_sd",
+        "trust.initial_mean",
+        "trust.initial_sd",
+        "forces.units_per_region",
+        "forces.size_scale",
+        "forces.initial_capacity",
+        "forces.initial_trained",
+        "corruption.initial_sd",
+        "armed.fighters_scale",
+        "cso.per_region",
+        "cso.initial_capacity",
+        "cso.foreign_funded_share",
+        "ddr.active_at_start",
+        "donors.peacekeepers_scale",
+    }
+)
+"""Parameters read only when the model is built: a ``set`` event cannot change them."""
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """Documentation of one parameter."""
@@ -132,7 +154,7 @@ def spec(name: str) -> ParamSpec:
     if name not in _SPECS:
         close = difflib.get_close_matches(name, list(_SPECS), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ParamError(name, f"unknown parameter{hint} (see `ssr params` for the list)")
+        raise ParamError(name, f"unknown parameter {name!r}{hint} (see `ssr params` for the list)")
     return _SPECS[name]
 
 
@@ -157,4 +179,12 @@ def validate_value(name: str, value: Any) -> Any:
     return p.get(name)
 
 
-__all__ = ["ParamError", "ParamSpec", "Params", "param_specs", "spec", "validate_value"]
+__all__ = [
+    "INIT_ONLY",
+    "ParamError",
+    "ParamSpec",
+    "Params",
+    "param_specs",
+    "spec",
+    "validate_value",
+]
