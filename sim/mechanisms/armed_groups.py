@@ -54,11 +54,12 @@ class ArmedGroupParams(ParamGroup):
         0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
     )
     spread_rate: float = param(
-        0.15,
+        0.538,
         0,
         1,
         "per month per unit opportunity gap",
         "Jihadist mobility toward regions offering more opportunity.",
+        "calibrated: violence shifting from the north to the centre after about 2017, ACLED and ECHO (docs/VALIDATION.md)",
     )
     attrition: float = param(
         0.004, 0, 1, "per month", "Monthly loss of fighters to desertion, disease and age."

@@ -33,16 +33,22 @@ class CorruptionParams(ParamGroup):
     """Corruption propensity, contagion and sanctions."""
 
     baseline: float = param(
-        0.55,
+        0.534,
         0,
         1,
         "index",
         "Institutional baseline of corruption propensity (initial mean and long-run anchor).",
-        "TI Corruption Perceptions Index 28-35 (2013-2024); Afrobarometer 2020: 53% see "
-        "most police as corrupt (FACTS.md)",
+        "calibrated: TI CPI 28-35 (2013-2024) and Afrobarometer 2020, 53% see most police as corrupt (docs/VALIDATION.md)",
     )
     initial_sd: float = param(0.1, 0, 0.5, "index", "Spread of initial propensities across units.")
-    drift: float = param(0.03, 0, 1, "per month", "Pull toward the institutional baseline.")
+    drift: float = param(
+        0.162,
+        0,
+        1,
+        "per month",
+        "Pull toward the institutional baseline.",
+        "calibrated: TI CPI flat at 28-35 throughout 2013-2024 (docs/VALIDATION.md)",
+    )
     contagion: float = param(0.05, 0, 1, "per month", "Pull toward the regional mean of peers.")
     tipping_point: float = param(
         0.6,

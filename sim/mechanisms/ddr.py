@@ -58,7 +58,12 @@ class DDRParams(ParamGroup):
         "Humphreys & Weinstein 2007",
     )
     max_uptake: float = param(
-        0.04, 0, 1, "per month", "Monthly share of fighters registering at ideal conditions."
+        0.141,
+        0,
+        1,
+        "per month",
+        "Monthly share of fighters registering at ideal conditions.",
+        "calibrated: over 1,300 integrated by accelerated DDR (2018-19), a small share of registered integrated before 2024 (docs/VALIDATION.md)",
     )
     cantonment_capacity: float = param(
         600,
@@ -69,11 +74,12 @@ class DDRParams(ParamGroup):
         "FACTS.md: 8 of 24 planned cantonment sites operational (about 2017-18)",
     )
     processing_rate: float = param(
-        0.06,
+        0.0832,
         0,
         1,
         "per month",
         "Share of the disarmed who leave the camps each month at full will.",
+        "calibrated: over 1,300 integrated by accelerated DDR (2018-19), a small share of registered integrated before 2024 (docs/VALIDATION.md)",
     )
     integration_share: float = param(
         0.45,

@@ -69,12 +69,12 @@ class ForceParams(ParamGroup):
         "Humphreys & Weinstein 2007 (abusive-unit service)",
     )
     partner_penalty: float = param(
-        0.15,
+        0.168,
         0,
         1,
         "probability",
         "Compliance lost while the non-conditional partner fights alongside the forces.",
-        "FACTS.md: civilian victims by state forces about 43% in 2022-23",
+        "calibrated: civilian harm rising from 2021 to 2022-23 and state forces about 43% of victims (docs/VALIDATION.md)",
     )
     partner_capacity_boost: float = param(
         0.15, 0, 1, "index", "Capacity added while the partner provides combat support."

@@ -52,11 +52,12 @@ class RecruitmentParams(ParamGroup):
         0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
     )
     recruit_rate: float = param(
-        2.5e-4,
+        0.000358,
         0,
         0.1,
         "recruits per person per month per unit net grievance",
         "Recruitment intensity among supporting communities.",
+        "calibrated: growth of civilian harm 2017-2023 (UN) and the centre's share (ECHO) (docs/VALIDATION.md)",
     )
     spillover: float = param(
         0.1,

@@ -3,12 +3,18 @@
 Each community remembers abuses it saw and the protection it felt. Each month:
 
     visibility_r  = visibility_base + (1 - visibility_base) * cso_info_r
-    abuse hit_i   ~ Bernoulli(min(1, abuses_r * visibility_r / (pop_r / 100k) / abuse_saturation))
+    harm_r        = abuses_r + collateral_weight * collateral_r / harm_per_abuse
+    abuse hit_i   ~ Bernoulli(min(1, harm_r * visibility_r / (pop_r / 100k) / abuse_saturation))
     abuse_mem_i   = (1 - memory_decay) * abuse_mem_i + memory_decay * hit_i
     protect_mem_i = (1 - memory_decay) * protect_mem_i + memory_decay * control_r
     target_i      = base_i + protection_gain * (protect_mem_i - 0.5) - abuse_loss * abuse_mem_i
                     - extortion_loss * extortion_r - impunity_loss * (1 - enforcement)
     L_i          += adjustment_rate * (target_i - L_i)
+
+Civilians harmed in the forces' operations (collateral harm) count like abuses of the
+same toll: collateral harm raises anger and violence against the side that caused it
+(Condra & Shapiro 2012; Bennett 2008), so it lowers trust and, through the abuse memory,
+raises grievance and recruitment (:mod:`recruitment`).
 
 The legitimacy that enters grievance is L_i plus the national ``state.legitimacy``
 minus any abrupt regional shock (coups, termination), so shocks act at once.
@@ -75,6 +81,15 @@ class TrustParams(ParamGroup):
         "events per 100,000 people per month",
         "Extortion rate at which extortion weighs fully on trust.",
     )
+    collateral_weight: float = param(
+        1.0,
+        0,
+        5,
+        "abuse events per abuse-sized collateral toll",
+        "Weight of civilians harmed in operations in the harm communities witness, "
+        "relative to abuses of the same toll (0 = collateral harm leaves no memory).",
+        "Condra & Shapiro 2012; Bennett 2008 (collateral harm feeds anger)",
+    )
     visibility_base: float = param(
         0.4, 0, 1, "share", "Share of abuses that become known without CSO information."
     )
@@ -87,7 +102,10 @@ def step_trust(model: SSRModel) -> None:
     reg = c.region
     pop_100k = model.geo.population / 1e5
     visibility = p.visibility_base + (1.0 - p.visibility_base) * model.monitoring
-    abuse_p = np.minimum(1.0, model.abuses_r * visibility / pop_100k / p.abuse_saturation)
+    harm = model.abuses_r + p.collateral_weight * model.collateral_r / max(
+        model.p.violence.harm_per_abuse, 1e-9
+    )
+    abuse_p = np.minimum(1.0, harm * visibility / pop_100k / p.abuse_saturation)
     hit = model.rng.random(len(reg)) < abuse_p[reg]
     d = p.memory_decay
     c.abuse_mem *= 1.0 - d
