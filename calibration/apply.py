@@ -1,7 +1,11 @@
-"""Write chosen values into the param() declarations (default and source)."""
+"""Write chosen values into the param() declarations: python calibration/apply.py calibration/chosen.json.
+
+Rewrites the default (first argument) and the source (sixth) of each named parameter in
+sim/mechanisms/*.py; run `ruff format sim` and `python -m sim.docs` afterwards.
+"""
 import ast, sys, json
 from pathlib import Path
-ROOT = Path("/work/wt-validation")
+ROOT = Path(__file__).resolve().parents[1]
 FILES = {"violence": "violence", "forces": "forces", "armed": "armed_groups", "recruitment": "recruitment",
          "corruption": "corruption", "ddr": "ddr", "trust": "trust", "state": "state", "donors": "donors",
          "oversight": "oversight", "cso": "cso"}

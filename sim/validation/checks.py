@@ -341,3 +341,33 @@ COMPARISONS: dict[str, Callable[..., dict[str, Effect]]] = {
     "termination": termination,
 }
 """Scenario comparisons on the historical run."""
+
+
+def ddr_by_group(n: int = 6) -> pd.DataFrame:
+    """Cumulative DDR registrations and integrations per group around the termination.
+
+    Runs the historical scenario and records, per replicate and signatory group, the
+    cumulative registered and integrated at the end of 2023-12 (before the termination),
+    2025-01 (before the narrow relaunch) and 2025-12. Rows: replicate, group, moment.
+    """
+    from sim.geography import GROUP_NAMES, SIGNATORY
+
+    sc = scenario_with()
+    moments = {"2023-12": "before_termination", "2025-01": "before_relaunch", "2025-12": "end"}
+    rows = []
+    for r, seed in enumerate(replicate_seeds(SEED, n)):
+        m = build_model(sc, seed)
+        for _ in range(sc.steps):
+            m.step()
+            if m.date in moments:
+                for g in map(int, np.flatnonzero(SIGNATORY)):
+                    rows.append(
+                        {
+                            "replicate": r,
+                            "group": GROUP_NAMES[g],
+                            "moment": moments[m.date],
+                            "registered": int(m.cum_registered[g]),
+                            "integrated": int(m.cum_integrated[g]),
+                        }
+                    )
+    return pd.DataFrame(rows)
