@@ -54,7 +54,7 @@ class ArmedGroupParams(ParamGroup):
         0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
     )
     spread_rate: float = param(
-        0.538,
+        0.214,
         0,
         1,
         "per month per unit opportunity gap",

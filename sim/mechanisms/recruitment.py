@@ -52,7 +52,7 @@ class RecruitmentParams(ParamGroup):
         0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
     )
     recruit_rate: float = param(
-        0.000358,
+        0.000406,
         0,
         0.1,
         "recruits per person per month per unit net grievance",

@@ -216,6 +216,18 @@ TARGETS: tuple[Target, ...] = (
         "2",
     ),
     Target(
+        "centre_vs_north_2018_19",
+        lambda ts, r: log_ratio(
+            float(_between(ts, "2018-01", "2019-12")["incidents_centre"].mean()),
+            float(_between(ts, "2018-01", "2019-12")["incidents_north"].mean()),
+        ),
+        "min",
+        0.0,
+        0.2,
+        "ACLED / ECHO: the centre overtakes the north after about 2017 (crossing by 2018-19)",
+        "2",
+    ),
+    Target(
         "north_vs_centre_2015_16",
         lambda ts, r: log_ratio(
             float(_between(ts, "2015-06", "2016-12")["incidents_centre"].mean()),
