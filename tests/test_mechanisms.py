@@ -135,8 +135,12 @@ def test_given_the_same_world_when_only_enforcement_differs_then_sanctions_cut_c
 
 def test_given_more_political_will_when_running_then_the_reform_index_grows_faster():
     steps = 48
-    low = replicate(_last("reform_index", 1), steps, {"state.political_will": 0.05}, seeds=SEEDS[:3])
-    high = replicate(_last("reform_index", 1), steps, {"state.political_will": 0.95}, seeds=SEEDS[:3])
+    low = replicate(
+        _last("reform_index", 1), steps, {"state.political_will": 0.05}, seeds=SEEDS[:3]
+    )
+    high = replicate(
+        _last("reform_index", 1), steps, {"state.political_will": 0.95}, seeds=SEEDS[:3]
+    )
     assert high.min() > low.max()
 
 
