@@ -8,6 +8,7 @@ from model_helpers import SEEDS, SMALL, events, replicate, small_model
 
 from sim import Params, SSRModel
 from sim.events import EVENT_KINDS, EventError, make_event
+from sim.params import INIT_ONLY, spec
 
 STEPS = 36
 AT = 12
@@ -201,14 +202,24 @@ def test_given_bad_event_options_when_making_them_then_the_option_is_named():
     assert err.value.key == "severity"
 
 
-def test_given_a_set_event_with_a_bad_value_when_making_it_then_parameter_and_bounds_are_named():
+def test_given_a_set_event_with_a_bad_value_when_making_it_then_the_option_and_bounds_are_named():
     with pytest.raises(EventError) as err:
         make_event(3, "set", {"parameter": "ddr.incentive", "value": 3.0})
-    assert "ddr.incentive" in err.value.key
+    assert err.value.key == "parameter"
     assert "[0, 1]" in err.value.message
     with pytest.raises(EventError) as err:
         make_event(3, "set", {"parameter": "ddr.incentiv", "value": 0.5})
+    assert err.value.key == "parameter"
     assert "did you mean 'ddr.incentive'" in err.value.message
+
+
+def test_given_a_set_event_on_a_set_up_parameter_when_making_it_then_it_is_refused():
+    for name in sorted(INIT_ONLY):
+        value = spec(name).default
+        with pytest.raises(EventError) as err:
+            make_event(3, "set", {"parameter": name, "value": value})
+        assert err.value.key == "parameter"
+        assert name in err.value.message
 
 
 def test_every_event_kind_can_be_applied_to_a_running_model():

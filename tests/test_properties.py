@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import SSRModel
-from sim.events import EVENT_KINDS, make_event
+from sim.events import EVENT_KINDS, Event, make_event
 from sim.indicators import INDICATORS
-from sim.params import ParamSpec, param_specs
+from sim.params import INIT_ONLY, ParamSpec, param_specs
 
 SHARES = (
     "trust",
@@ -62,11 +62,23 @@ def overrides(draw: st.DrawFn) -> dict[str, Any]:
     return out
 
 
+SETTABLE = [s for s in DRAWABLE if s.name not in INIT_ONLY]
+"""Parameters a ``set`` event may change while the model runs."""
+
+
 @st.composite
-def event_list(draw: st.DrawFn, steps: int) -> list[tuple[int, str]]:
-    """Zero to three events (any kind but ``set``) at random months."""
-    kinds = sorted(k for k in EVENT_KINDS if k != "set")
-    return draw(st.lists(st.tuples(st.integers(1, steps), st.sampled_from(kinds)), max_size=3))
+def event_list(draw: st.DrawFn, steps: int) -> list[Event]:
+    """Zero to three events at random months, ``set`` events with random valid values."""
+    kinds = sorted(EVENT_KINDS)
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        step, kind = draw(st.integers(1, steps)), draw(st.sampled_from(kinds))
+        options = None
+        if kind == "set":
+            s = draw(st.sampled_from(SETTABLE))
+            options = {"parameter": s.name, "value": draw(_value(s))}
+        out.append(make_event(step, kind, options))
+    return out
 
 
 def _check_indicators(model: SSRModel) -> None:
@@ -114,7 +126,7 @@ def test_given_any_valid_parameters_and_events_when_running_then_outputs_stay_in
     ov: dict[str, Any], steps: int, seed: int, data: st.DataObject
 ):
     # given random valid parameters and a few events
-    evs = [make_event(step, kind) for step, kind in data.draw(event_list(steps))]
+    evs = data.draw(event_list(steps))
     model = SSRModel(rng=seed, overrides=ov, events=evs)
     # when the model runs
     model.run(steps)
