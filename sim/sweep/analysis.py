@@ -35,7 +35,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from sim.scenario import ScenarioError  # noqa: E402
-from sim.sweep.experiment import Experiment, parse_experiment  # noqa: E402
+from sim.sweep.experiment import Experiment  # noqa: E402
 from sim.sweep.runner import atomic_write_bytes  # noqa: E402
 
 COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
