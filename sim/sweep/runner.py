@@ -48,8 +48,8 @@ from sim.sweep.worker import Chunk, ChunkResult, RunSpec, run_chunk
 FORMAT = 1
 #: Largest number of runs in one chunk (one result part).
 MAX_CHUNK = 50
-#: A run whose worker process died this many times is recorded as failed.
-MAX_CRASHES = 3
+#: A run whose worker process died this many times (running alone) is recorded as failed.
+MAX_CRASHES = 2
 _VERSIONED = (
     "mali-ssr-sim",
     "mesa",
@@ -424,58 +424,79 @@ def _drive(
     bar: _Progress,
     failed_now: set[int],
 ) -> tuple[Executor, int]:
-    """Submit chunks with a bounded number in flight; write each result as it arrives."""
+    """Submit chunks with a bounded number in flight; write each result as it arrives.
+
+    When a worker dies, the runs that were in flight become suspects: each is retried
+    alone (nothing else in flight), so a further crash is certainly its own. A run that
+    crashes its worker MAX_CRASHES times alone is recorded as failed; the others finish.
+    """
     fresh = _chunks(exp, design, pending, size)
-    retry: deque[Chunk] = deque()
+    retry: deque[Chunk] = deque()  # submitted to a pool that was already broken
+    suspects: deque[Chunk] = deque()  # in flight when a worker died: retried alone
     in_flight: dict[Future, Chunk] = {}
     limit = max(2, 2 * slots)
     ran = 0
-
-    def next_chunk() -> Chunk | None:
-        if retry:
-            return retry.popleft()
-        return next(fresh, None)
-
     exhausted = False
+
+    def crashed(chunk: Chunk, err: BaseException) -> None:
+        if not chunk.solo:
+            suspects.extend(_chunk(exp, [spec], chunk.crashes) for spec in chunk.runs)
+        elif chunk.crashes + 1 < MAX_CRASHES:
+            suspects.append(_chunk(exp, chunk.runs, chunk.crashes + 1))
+        else:
+            _give_up(chunk, err, out, bar, failed_now)
+
+    def settle(fut: Future) -> bool:
+        """Record a finished future; True if it failed because the pool broke."""
+        nonlocal ran
+        chunk = in_flight.pop(fut)
+        err = fut.exception()
+        if err is None:
+            ran += _record(out, fut.result(), bar, failed_now)
+            return False
+        crashed(chunk, err)
+        return isinstance(err, BROKEN)
+
     while True:
-        while not exhausted and len(in_flight) < limit:
-            chunk = next_chunk()
-            if chunk is None:
-                exhausted = True
-                break
-            in_flight[pool.submit(run_chunk, chunk)] = chunk
-        if not in_flight:
-            if retry:
-                exhausted = False
-                continue
-            break
-        done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
         broken = False
-        for fut in done:
-            chunk = in_flight.pop(fut)
-            err = fut.exception()
-            if err is None:
-                ran += _record(out, fut.result(), bar, failed_now)
-            elif isinstance(err, BROKEN):
+        batch: list[Chunk] = []
+        if suspects:
+            if not in_flight:
+                chunk = suspects.popleft()
+                chunk.solo = True
+                batch = [chunk]
+        else:
+            while not exhausted and len(in_flight) + len(batch) < limit:
+                chunk = retry.popleft() if retry else next(fresh, None)
+                if chunk is None:
+                    exhausted = True
+                else:
+                    batch.append(chunk)
+        for i, chunk in enumerate(batch):
+            try:
+                in_flight[pool.submit(run_chunk, chunk)] = chunk
+            except BROKEN:  # the pool broke since the last wait: not these chunks' fault
+                for c in batch[i:]:
+                    (suspects if c.solo else retry).appendleft(c)
+                    c.solo = False
                 broken = True
-                _requeue_after_crash(chunk, err, retry, out, bar, failed_now, exp)
-            else:
-                _requeue_after_crash(chunk, err, retry, out, bar, failed_now, exp)
+                break
+        if not broken:
+            if not in_flight:
+                if exhausted and not retry and not suspects:
+                    break
+                continue
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                broken = settle(fut) or broken
         if broken:
             # Every future of a broken pool fails; collect them all (some may have
             # finished just before the break), then start a fresh pool.
             rest, _ = wait(list(in_flight))
             for fut in rest:
-                chunk = in_flight.pop(fut)
-                err = fut.exception()
-                if err is None:
-                    ran += _record(out, fut.result(), bar, failed_now)
-                else:
-                    _requeue_after_crash(chunk, err, retry, out, bar, failed_now, exp)
+                settle(fut)
             pool.shutdown(wait=False, cancel_futures=True)
             pool = create_executor_like(pool)
-        if retry:
-            exhausted = False
     return pool, ran
 
 
@@ -490,26 +511,10 @@ def create_executor_like(pool: Executor) -> Executor:
     raise RuntimeError(f"cannot recreate executor {type(pool).__name__}")
 
 
-def _requeue_after_crash(
-    chunk: Chunk,
-    err: BaseException,
-    retry: deque[Chunk],
-    out: Path,
-    bar: _Progress,
-    failed_now: set[int],
-    exp: Experiment,
+def _give_up(
+    chunk: Chunk, err: BaseException, out: Path, bar: _Progress, failed_now: set[int]
 ) -> None:
-    """A chunk whose worker died: retry its runs one by one; give up after MAX_CRASHES.
-
-    We cannot tell which run of the chunk (or of the chunks in flight with it) killed
-    the worker, so each run is retried alone; a run that keeps killing workers is
-    recorded as failed instead of looping forever.
-    """
-    crashes = chunk.crashes + 1
-    if crashes < MAX_CRASHES:
-        for spec in chunk.runs:
-            retry.append(_chunk(exp, [spec], crashes))
-        return
+    """Record the runs of a chunk that kept killing its worker as failed."""
     records = [
         {
             "run_id": s.run_id,
@@ -518,7 +523,8 @@ def _requeue_after_crash(
             "seed": s.seed,
             "scenario": s.scenario,
             "parameters": s.overrides,
-            "error": f"worker died {crashes} times running it: {type(err).__name__}: {err}",
+            "error": f"worker died {chunk.crashes + 1} times running it alone: "
+            f"{type(err).__name__}: {err}",
             "traceback": "",
         }
         for s in chunk.runs

@@ -53,7 +53,8 @@ class Chunk:
     scenarios: dict[str, Scenario]
     outputs: tuple[Output, ...]
     keep_timeseries: bool = False
-    crashes: int = 0
+    crashes: int = 0  # times a worker died running this chunk alone
+    solo: bool = False  # submitted with nothing else in flight (after a crash)
 
     @property
     def run_ids(self) -> list[int]:
