@@ -316,3 +316,16 @@ def test_morris_and_lhs_analyses(tmp_path, design, indices):
 def test_analyze_refuses_an_unfinished_sweep(tmp_path, capsys):
     assert main(["analyze", str(tmp_path)]) == 2
     assert "not a sweep folder" in capsys.readouterr().err
+
+
+def test_default_output_folder_and_scheduler_needs_dask(tmp_path, monkeypatch, capsys):
+    # given an experiment and no --out, run from some working directory
+    path = experiment(tmp_path, GRID)
+    monkeypatch.chdir(tmp_path)
+    # when --scheduler is given without the dask executor: exit 2, nothing written
+    assert main(["sweep", str(path), "--scheduler", "tcp://127.0.0.1:1", "--no-progress"]) == 2
+    assert "--scheduler" in capsys.readouterr().err
+    assert not (tmp_path / "results").exists()
+    # when it runs: the sweep lands in results/sweeps/<experiment name>/
+    assert main(["sweep", str(path), "--executor", "serial", "--no-progress"]) == 0
+    assert (tmp_path / "results" / "sweeps" / "tiny_grid" / "summary.parquet").is_file()
