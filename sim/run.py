@@ -27,18 +27,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.calendar import date_of
 from sim.scenario import Scenario, ScenarioError, load_scenario, simulate
-from sim.summary import comparison_summary, indicator_summary, window_dates
+
+if TYPE_CHECKING:  # pandas loads only once something runs, so bad input fails fast
+    import pandas as pd
 
 RUN_FILES = ("timeseries.parquet", "regions.parquet", "summary.json", "scenario.toml", "report.md")
 """Files every run folder holds (besides ``plots/``)."""
 
-Frames = tuple[pd.DataFrame, pd.DataFrame]
+Frames = tuple["pd.DataFrame", "pd.DataFrame"]
 
 
 # ---------------------------------------------------------------------- replicates
@@ -96,6 +96,8 @@ def run_replicates(
 
 def stack(frames: Sequence[Frames]) -> Frames:
     """Stack replicate frames with a leading ``replicate`` column."""
+    import pandas as pd
+
     ts_parts, rg_parts = [], []
     for r, (ts, rg) in enumerate(frames):
         ts_parts.append(ts.assign(replicate=r)[["replicate", *ts.columns]])
@@ -212,6 +214,8 @@ def build_summary(
     compare_ts: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The content of ``summary.json``."""
+    from sim.summary import comparison_summary, indicator_summary, window_dates
+
     first = window_dates(ts, final=False)
     final = window_dates(ts, final=True)
     summary: dict[str, Any] = {
