@@ -97,3 +97,18 @@ def test_after_termination_ddr_registration_stops_growing(baseline_and_terminati
     end = term["date"].max()
     assert (registered(term, end) == registered(term, "2024-01")).all()
     assert (registered(base, end) > registered(base, "2024-01")).all()
+
+
+def test_the_scenario_guide_documents_every_key_event_kind_option_and_library_file():
+    from sim.events import EVENT_KINDS
+    from sim.scenario import ScenarioMeta
+
+    guide = (LIBRARY.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for key in ScenarioMeta.model_fields:
+        assert f"`{key}`" in guide, key
+    for name, kind in EVENT_KINDS.items():
+        assert f"`{name}`" in guide, name
+        for option in kind.options.model_fields:
+            assert f"`{option}`" in guide, f"{name}.{option}"
+    for f in FILES:
+        assert f"`{f.name}`" in guide, f.name
