@@ -250,7 +250,7 @@ def time_figure(
         frameon=False,
         bbox_to_anchor=(0.5, legend_y),
     )
-    fig.tight_layout(rect=(0, legend_y + 0.3 / height, 1, 1 - 0.35 / height))
+    fig.tight_layout(rect=(0, legend_y + 0.3 / height, 1, 1))
     return fig
 
 

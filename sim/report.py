@@ -116,6 +116,8 @@ def _event_lines(events: list[dict[str, Any]]) -> list[str]:
 def _change_sentence(name: str, stats: dict[str, Any], first: float, final: float) -> str:
     d = _direction(stats)
     what = label(name)
+    if stats["p5"] == 0 and stats["p95"] == 0:
+        return f"- **{what}**: unchanged."
     if d == 0:
         return (
             f"- **{what}**: no clear change between the first and the final year "

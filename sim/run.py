@@ -21,6 +21,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -47,6 +48,10 @@ def _replicate(scenario: Scenario, seed: int) -> Frames:
     return simulate(scenario, seed)
 
 
+POOL_STARTUP_SECONDS = 3.0
+"""Rough cost of starting worker processes (each imports Mesa, pandas, numpy)."""
+
+
 def run_replicates(
     jobs: Sequence[tuple[Scenario, int]],
     *,
@@ -56,42 +61,66 @@ def run_replicates(
 ) -> list[Frames]:
     """Run (scenario, seed) jobs and return their frames in job order.
 
+    Each job carries its own seed, so the results are the same however the jobs are
+    spread over processes.
+
     Args:
         jobs: one (scenario, seed) pair per replicate.
-        workers: processes; None = every core, 1 = in this process (no pool).
+        workers: processes. None = automatic: the first replicate runs here and is
+            timed; the rest go to a pool over every core only if they would take longer
+            than starting the pool costs (small runs finish sooner in one process).
+            1 = everything in this process; N > 1 = a pool of N processes.
         progress: show a progress bar on stderr.
         desc: label of the progress bar.
     """
     from tqdm import tqdm
 
     n = len(jobs)
-    workers = min(workers or os.cpu_count() or 1, max(n, 1))
-    bar = tqdm(total=n, desc=desc, unit="run", file=sys.stderr, disable=not progress)
     results: list[Frames | None] = [None] * n
+    bar = tqdm(total=n, desc=desc, unit="run", file=sys.stderr, disable=not progress)
     try:
+        todo = list(range(n))
+        if workers is None and todo:
+            started = time.perf_counter()
+            results[0] = simulate(*jobs[0])
+            bar.update()
+            todo = todo[1:]
+            per_job = time.perf_counter() - started
+            cores = os.cpu_count() or 1
+            worth_it = per_job * len(todo) * (1 - 1 / cores) > POOL_STARTUP_SECONDS
+            workers = cores if worth_it else 1
+        workers = min(workers or 1, max(len(todo), 1))
         if workers <= 1:
-            for i, (sc, seed) in enumerate(jobs):
-                results[i] = simulate(sc, seed)
+            for i in todo:
+                results[i] = simulate(*jobs[i])
                 bar.update()
         else:
-            # "spawn": a fresh interpreter per worker, the same on every platform and safe
-            # when the parent has threads (fork is not).
-            ctx = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-            try:
-                futures = {
-                    pool.submit(_replicate, sc, seed): i for i, (sc, seed) in enumerate(jobs)
-                }
-                for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    bar.update()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
+            _run_pool(jobs, todo, results, workers, bar)
     finally:
         bar.close()
     return [r for r in results if r is not None]
+
+
+def _run_pool(
+    jobs: Sequence[tuple[Scenario, int]],
+    todo: list[int],
+    results: list[Frames | None],
+    workers: int,
+    bar: Any,
+) -> None:
+    # "spawn": a fresh interpreter per worker, the same on every platform and safe when
+    # the parent has threads (fork is not).
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        futures = {pool.submit(_replicate, *jobs[i]): i for i in todo}
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            bar.update()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def stack(frames: Sequence[Frames]) -> Frames:
