@@ -330,10 +330,29 @@ def make_plots(
         ),
     )
     for stem, column, title, cmap, fmt, bar_label, vmin, vmax in maps:
-        fig = map_figure(rg, column, f"{scenario.name}: {title}", cmap, fmt, bar_label, vmin, vmax)
+        fig = map_figure(rg, column, f"{title}\n{scenario.name}", cmap, fmt, bar_label, vmin, vmax)
         fig.savefig(folder / f"{stem}.png", dpi=110)
         plt.close(fig)
         written.append((f"{stem}.png", f"Map: {title} (schematic regions)"))
+    if compare is not None and compare_rg is not None:
+        from sim.mapping import draw_region_map
+
+        diff = final_year_by_region(rg, "civilian_harm") - final_year_by_region(
+            compare_rg, "civilian_harm"
+        )
+        span = float(np.nanmax(np.abs(diff))) or 1.0
+        title = f"Civilian harm per month, {window}\n{scenario.name} minus {compare.name}"
+        fig, ax = plt.subplots(figsize=(7.5, 6.5))
+        image = draw_region_map(
+            ax, diff, cmap="RdBu_r", vmin=-span, vmax=span, title=title, fmt="{:+.1f}"
+        )
+        bar = fig.colorbar(image, ax=ax, shrink=0.75)
+        bar.set_label("difference, persons per month (red: more harm here)", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(folder / "map_civilian_harm_difference.png", dpi=110)
+        plt.close(fig)
+        caption = title.replace("\n", ": ")
+        written.append(("map_civilian_harm_difference.png", f"Map: {caption} (schematic regions)"))
     return written
 
 
