@@ -198,3 +198,15 @@ def test_default_out_is_results_runs_scenario_name(tmp_path, monkeypatch, no_plo
     code = ssr(["run", str(SMALL), "--replicates", "1", "--steps", "16", "--workers", "1"])
     assert code == 0
     assert (tmp_path / "results" / "runs" / "small_test" / "summary.json").is_file()
+
+
+def test_differences_are_paired_only_when_the_replicates_share_seeds():
+    from sim.summary import difference
+
+    a = np.array([10.0, 20.0, 30.0])
+    b = np.array([9.0, 19.0, 29.0])
+    paired = difference(a, b, paired=True)
+    assert paired["median"] == paired["p5"] == paired["p95"] == pytest.approx(1.0)
+    unpaired = difference(a, b, paired=False)  # every replicate against every other
+    assert unpaired["median"] == pytest.approx(1.0)
+    assert unpaired["p5"] < -10 and unpaired["p95"] > 10
