@@ -1,13 +1,18 @@
 """Agent-based simulation of security sector reform (SSR) in Mali."""
 
-from sim.model import SSRModel
-from sim.params import Params
-
 __all__ = ["Params", "SSRModel", "load_scenario", "run_scenario"]
 
 
 def __getattr__(name: str):
-    """Load the scenario layer lazily (it pulls in pandas I/O and plotting)."""
+    """Load the model and the scenario layer lazily, so `ssr check` need not import Mesa."""
+    if name == "SSRModel":
+        from sim.model import SSRModel
+
+        return SSRModel
+    if name == "Params":
+        from sim.params import Params
+
+        return Params
     if name in ("load_scenario", "run_scenario"):
         from sim import scenario
 

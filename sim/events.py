@@ -248,7 +248,13 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
         e = err.errors()[0]
         loc = ".".join(str(x) for x in e["loc"]) or "options"
         allowed = ", ".join(schema.model_fields) or "none"
-        raise EventError(loc, f"{e['msg']} (options of {kind!r}: {allowed})") from err
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(loc, list(schema.model_fields), n=1)
+            msg = "unknown option" + (f"; did you mean '{close[0]}'?" if close else "")
+        elif e["type"] != "missing" and "input" in e:
+            msg = f"{msg}, got {e['input']!r}"
+        raise EventError(loc, f"{msg} (options of {kind!r}: {allowed})") from err
     if kind == "set":
         from sim.params import INIT_ONLY, validate_value
 

@@ -19,7 +19,10 @@ from matplotlib.path import Path as MplPath
 
 from sim.geography import load_geography
 
-LABEL_OFFSETS: dict[str, tuple[float, float]] = {"Koulikoro": (0.3, 1.3), "Bamako": (-1.2, -0.9)}
+MAP_WEIGHTS: dict[str, float] = {"Bamako": 0.15, "Koulikoro": 1.2, "Kayes": 1.2}
+"""Distance weights of the partition (a weighted Voronoi): Bamako is a small district."""
+
+LABEL_OFFSETS: dict[str, tuple[float, float]] = {"Koulikoro": (-1.0, 1.2), "Bamako": (-1.4, -0.9)}
 """Label shifts (degrees) where two capitals are too close to read both names."""
 
 
@@ -52,7 +55,8 @@ def region_raster(resolution: float = 0.04) -> tuple[np.ndarray, tuple[float, fl
     coslat = np.cos(np.deg2rad(17.0))
     dx = (glon[..., None] - geo.lon[None, None, :]) * coslat
     dy = glat[..., None] - geo.lat[None, None, :]
-    labels = np.argmin(dx * dx + dy * dy, axis=-1)
+    weight = np.array([MAP_WEIGHTS.get(name, 1.0) for name in geo.names])
+    labels = np.argmin(np.sqrt(dx * dx + dy * dy) / weight[None, None, :], axis=-1)
     inside = MplPath(ring).contains_points(np.column_stack([glon.ravel(), glat.ravel()]))
     labels = np.where(inside.reshape(labels.shape), labels, -1)
     labels.setflags(write=False)
@@ -126,7 +130,7 @@ def draw_region_map(
     ax.text(
         0.01,
         0.01,
-        "schematic regions (nearest capital)",
+        "schematic regions (weighted nearest capital)",
         transform=ax.transAxes,
         fontsize=6,
         color="0.3",

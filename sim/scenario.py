@@ -18,17 +18,20 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.calendar import date_of, month_index, parse_month, step_of
 from sim.events import Event, EventError, make_event
-from sim.model import SSRModel
 from sim.params import Params
 from sim.paramtools import ParamError
+
+if TYPE_CHECKING:  # the model (and Mesa) load only when something runs: checks stay fast
+    import pandas as pd
+
+    from sim.model import SSRModel
 
 
 class ScenarioError(ValueError):
@@ -165,6 +168,19 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+_WHOLE_NUMBERS = {"steps": (1, 1200), "replicates": (1, 10000), "seed": (0, 2**63 - 1)}
+"""Integer keys of [scenario] with their bounds, for messages that say what is allowed."""
+
+
+def _toml_repr(value: Any) -> str:
+    """A value as it is written in TOML (true, "text", 1.5), for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
 _TOP = ("scenario", "parameters", "events")
 _EVENT_KEYS = ("at", "step", "kind", "label")
 
@@ -174,8 +190,10 @@ def parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
     for key in data:
         if key not in _TOP:
             raise ScenarioError(src, key, _unknown(key, _TOP, "top-level table"))
-    if "scenario" not in data or not isinstance(data["scenario"], dict):
+    if "scenario" not in data:
         raise ScenarioError(src, "scenario", "missing [scenario] table (with at least name)")
+    if not isinstance(data["scenario"], dict):
+        raise ScenarioError(src, "scenario", 'must be a table: [scenario] with name = "..."')
     raw = data["scenario"]
     try:
         meta = ScenarioMeta.model_validate(raw)
@@ -188,6 +206,9 @@ def parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
             msg = "required key is missing"
         elif e["type"] == "value_error":
             msg = str(e["ctx"]["error"]) if "ctx" in e else e["msg"]
+        elif loc in _WHOLE_NUMBERS:
+            lo, hi = _WHOLE_NUMBERS[loc]
+            msg = f"must be a whole number in [{lo}, {hi}], got {_toml_repr(e.get('input'))}"
         else:
             msg = _pydantic_msg(e)
         raise ScenarioError(src, f"scenario.{loc}", msg) from err
@@ -295,6 +316,8 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def build_model(scenario: Scenario, seed: int) -> SSRModel:
     """A model set up for one replicate of the scenario."""
+    from sim.model import SSRModel
+
     return SSRModel(scenario.params(), rng=seed, events=list(scenario.events), start=scenario.start)
 
 
@@ -315,6 +338,8 @@ def run_scenario(
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     sc = sc.with_overrides(replicates=replicates, seed=seed)
+    import pandas as pd
+
     frames = []
     for r, s in enumerate(sc.replicate_seeds()):
         ts, _ = simulate(sc, s)

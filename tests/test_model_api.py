@@ -1,0 +1,141 @@
+"""The public face of the model: construction, stepping, outputs, agents, reproducibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from model_helpers import SMALL, small_model
+
+from sim import SSRModel
+from sim.agents import CSO, ArmedGroup, Community, Donor, SecurityForce
+from sim.geography import GROUP_NAMES, load_geography
+from sim.indicators import CONTRACT, INDICATORS, REGION_COLUMNS
+
+
+def test_given_no_arguments_but_a_seed_when_running_then_the_default_model_collects_every_step():
+    # given the package's entry point and only a seed
+    model = SSRModel(rng=1)
+    # when it runs a few months with its defaults
+    model.run(3)
+    # then every month is collected with the whole contract
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 3
+    assert model.steps == 3
+    assert model.p.community.count == 2000
+
+
+def test_given_a_model_when_using_run_and_mesas_run_for_then_both_advance_the_clock():
+    model = small_model(2)
+    model.run(4)
+    assert model.steps == 4
+    model.run_for(3)
+    assert model.steps == 7
+    assert model.indicator_frame()["step"].tolist() == list(range(1, 8))
+
+
+def test_given_a_run_when_reading_indicators_then_every_contract_name_is_a_column():
+    model = small_model(3)
+    model.run(5)
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(CONTRACT) == 19
+    missing = [name for name in CONTRACT if name not in df.columns]
+    assert not missing
+    frame = model.indicator_frame()
+    assert list(frame.columns[:2]) == ["step", "date"]
+    assert set(INDICATORS) <= set(frame.columns)
+
+
+def test_given_a_start_month_when_running_then_dates_are_consecutive_months_from_it():
+    model = SSRModel(rng=4, overrides=SMALL, start="2019-11")
+    model.run(3)
+    assert model.indicator_frame()["date"].tolist() == ["2019-11", "2019-12", "2020-01"]
+    assert model.date == "2020-01"
+
+
+def test_given_a_run_when_reading_the_region_frame_then_one_row_per_step_and_region():
+    steps = 6
+    model = small_model(5)
+    model.run(steps)
+    df = model.region_frame()
+    names = load_geography().names
+    assert len(names) == 11
+    assert len(df) == steps * 11
+    assert list(df.columns) == ["step", "date", "region", *REGION_COLUMNS]
+    assert not df.duplicated(["step", "region"]).any()
+    for _, rows in df.groupby("step"):
+        assert sorted(rows["region"]) == sorted(names)
+
+
+def test_given_a_fresh_model_when_reading_the_region_frame_then_it_is_empty_with_columns():
+    df = small_model(6).region_frame()
+    assert df.empty
+    assert list(df.columns) == ["step", "date", "region", *REGION_COLUMNS]
+
+
+def test_given_parameters_when_building_then_agents_of_each_kind_match_the_counts():
+    model = SSRModel(
+        rng=7,
+        overrides={"community.count": 321, "forces.units_per_region": 2, "cso.per_region": 3},
+    )
+    by_type = model.agents_by_type
+    assert len(by_type[Community]) == 321
+    assert len(by_type[SecurityForce]) == 2 * 11
+    assert len(by_type[ArmedGroup]) == 4
+    assert len(by_type[CSO]) == 3 * 11
+    assert len(by_type[Donor]) == 4
+    assert [g.name for g in by_type[ArmedGroup]] == list(GROUP_NAMES)
+    assert len(model.agents) == 321 + 22 + 4 + 33 + 4
+
+
+def test_given_few_communities_when_building_then_every_region_gets_at_least_one():
+    model = SSRModel(rng=8, overrides={"community.count": 11})
+    assert sorted(set(model.communities.region.tolist())) == list(range(11))
+    # and the people they stand for add up to the regions' population
+    assert np.isclose(model.communities.people.sum(), load_geography().population.sum())
+
+
+def test_given_a_run_when_agents_read_their_state_then_they_see_their_own_array_row():
+    model = small_model(9)
+    model.run(4)
+    communities = list(model.agents_by_type[Community])
+    for agent in communities[:: max(1, len(communities) // 25)]:
+        assert agent.trust == model.communities.trust[agent.index]
+        assert agent.grievance == model.communities.grievance[agent.index]
+        assert agent.region == model.geo.names[model.communities.region[agent.index]]
+    # when the array changes, the agent reads the new value (no stale copy)
+    first = communities[0]
+    model.communities.trust[first.index] = 0.123
+    assert first.trust == pytest.approx(0.123)
+    for unit in model.agents_by_type[SecurityForce]:
+        assert unit.size == model.forces_state.size[unit.index]
+        assert unit.integrity == pytest.approx(1 - model.forces_state.corruption[unit.index])
+    for group in model.agents_by_type[ArmedGroup]:
+        assert group.fighters == int(model.fighters[group.index].sum())
+    for cso in model.agents_by_type[CSO]:
+        assert cso.capacity == model.cso_agents_state.capacity[cso.index]
+
+
+def test_given_the_same_seed_when_running_twice_then_outputs_are_identical_bit_for_bit():
+    a, b = small_model(42), small_model(42)
+    a.run(24)
+    b.run(24)
+    pd.testing.assert_frame_equal(a.indicator_frame(), b.indicator_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(a.region_frame(), b.region_frame(), check_exact=True)
+
+
+def test_given_different_seeds_when_running_then_outputs_differ():
+    a, b = small_model(42), small_model(43)
+    a.run(24)
+    b.run(24)
+    assert not a.indicator_frame().equals(b.indicator_frame())
+
+
+def test_given_a_model_when_injecting_an_event_then_it_fires_at_the_next_step_and_is_logged():
+    model = small_model(10)
+    model.run(3)
+    model.inject("coup")
+    assert model.regime == "civilian"
+    model.step()
+    assert model.regime == "transition"
+    assert model.event_log == [(4, "coup")]
