@@ -50,3 +50,33 @@ def test_given_an_unknown_inline_key_then_rendering_leaves_it_untouched():
     text = "a <!-- v:t:no_such_target -->1<!-- /v --> b"
     assert render_inline(text, {}) == text
     assert render_inline(text, {"t:no_such_target": "2"}) == text.replace(">1<", ">2<")
+
+
+def test_given_a_point_target_when_the_figure_is_within_the_tolerance_factor_then_penalty_is_below_one():
+    from sim.validation.targets import Target
+
+    t = Target("x", lambda ts, r: 0.0, "log", 40.0, 1.5, "record", "record")
+    assert t.penalty(40.0) == 0.0
+    assert t.penalty(59.0) < 1.0 < t.penalty(61.0)
+    assert t.penalty(40 / 1.4) < 1.0 < t.penalty(40 / 1.6)
+
+
+def test_given_one_sided_targets_then_only_the_wrong_side_costs():
+    from sim.validation.targets import Target
+
+    hinge_max = Target("x", lambda ts, r: 0.0, "max", 0.3, 0.1, "record", "1")
+    hinge_min = Target("x", lambda ts, r: 0.0, "min", 0.0, 0.2, "record", "2")
+    band = Target("x", lambda ts, r: 0.0, "band", 0.55, 0.05, "record", "5", hi=0.72)
+    assert hinge_max.penalty(0.1) == 0 and hinge_max.penalty(0.4) > 0
+    assert hinge_min.penalty(0.5) == 0 and hinge_min.penalty(-0.2) > 0
+    assert band.penalty(0.6) == 0 and band.penalty(0.5) > 0 and band.penalty(0.8) > 0
+    assert band.penalty(float("nan")) > 0
+
+
+def test_given_paired_differences_then_the_effect_interval_contains_the_mean():
+    from sim.validation.checks import effect
+
+    e = effect("x", [1.0, 2.0, 3.0, 4.0], [2.0, 3.5, 4.0, 5.5])
+    assert e.lo < e.mean < e.hi and e.mean == 1.25 and e.excludes_zero
+    flat = effect("y", [1.0, 2.0], [1.0, 2.0])
+    assert flat.mean == 0 and not flat.excludes_zero
