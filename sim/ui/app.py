@@ -18,7 +18,7 @@ from sim.indicators import REGION_COLUMNS
 from sim.ui import state as st
 
 CSS = """
-.ssr-help { font-size: 11.5px; color: #555; line-height: 1.25; margin: -22px 0 10px 0; }
+.ssr-help { font-size: 11.5px; color: #555; line-height: 1.25; margin: -4px 0 10px 0; }
 .ssr-slider-label { font-size: 13px; margin-top: 4px; }
 .ssr-scenario-help { font-size: 11.5px; color: #555; margin: -14px 0 6px 0; }
 .ssr-card-title { font-weight: 600; font-size: 14px; margin: 4px 0 2px 0; color: #1a3d5c; }
@@ -37,8 +37,11 @@ _MAP_KEYS = {label: key for key, label in st.MAP_COLUMNS.items()}
 
 
 @solara.component
-def ParameterSliders(session: st.Session, on_change) -> None:
-    """Sliders of the key parameters, by theme, with plain-language help."""
+def ParameterSliders(session: st.Session, on_change, version: int) -> None:
+    """Sliders of the key parameters, by theme, with plain-language help.
+
+    ``version`` changes with the settings (e.g. another scenario), so they are redrawn.
+    """
     for theme, names in st.THEMES.items():
         with solara.Card(margin=0, classes=["mb-2"]):
             solara.HTML(tag="div", unsafe_innerHTML=html.escape(theme), classes=["ssr-card-title"])
@@ -78,8 +81,12 @@ def ParameterSliders(session: st.Session, on_change) -> None:
 
 
 @solara.component
-def EventLog(session: st.Session) -> None:
-    """Events applied so far and injected ones waiting for the next month."""
+def EventLog(session: st.Session, version: int) -> None:
+    """Events applied so far and injected ones waiting for the next month.
+
+    ``version`` changes whenever the model does, so the log is drawn again (a component
+    whose arguments are unchanged is not).
+    """
     entries = session.event_log()
     if not entries:
         solara.HTML(tag="div", unsafe_innerHTML="No event yet.", classes=["ssr-muted"])
@@ -116,15 +123,23 @@ def Page() -> None:
         set_settings_version(lambda v: v + 1)
 
     def play_loop() -> None:
+        # Keep the simulated pace (months per second) even when drawing is slow, e.g. many
+        # participants playing on one laptop: then one picture covers several months.
+        t0, done, pace = time.monotonic(), 0, speed.value
         while playing.value:
-            t0 = time.monotonic()
-            if not session.step():
+            if speed.value != pace:
+                t0, done, pace = time.monotonic(), 0, speed.value
+            due = int((time.monotonic() - t0) * pace) + 1
+            months = max(1, due - done)
+            if not session.step(months):
                 playing.value = False
                 break
+            done += months
             refresh()
-            pause = 1.0 / max(speed.value, 1) - (time.monotonic() - t0)
+            pause = t0 + done / pace - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
+        refresh()
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -167,7 +182,6 @@ def Page() -> None:
     region_map = solara.use_memo(
         lambda: session.map_png(map_column.value), [version, map_column.value]
     )
-    _ = settings_version  # re-render when controls change (pending notice, slider values)
     latest = session.latest()
     agreement = session.agreement_active()
 
@@ -198,7 +212,7 @@ def Page() -> None:
         )
         if session.pending:
             solara.Warning("Settings changed: press Reset to rebuild the model with them.")
-        ParameterSliders(session, settings_changed)
+        ParameterSliders(session, settings_changed, settings_version)
 
     with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 8px"):
         solara.HTML(tag="span", unsafe_innerHTML=session.status(), classes=["ssr-status"])
@@ -258,7 +272,7 @@ def Page() -> None:
             )
             solara.Image(region_map, width="100%", classes=["ssr-map"])
             solara.HTML(tag="div", unsafe_innerHTML="Event log", classes=["ssr-card-title"])
-            EventLog(session)
+            EventLog(session, version)
             with solara.Row(style="margin-top: 12px; gap: 6px; flex-wrap: wrap"):
                 solara.FileDownload(
                     session.csv_bytes,

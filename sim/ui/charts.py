@@ -82,6 +82,7 @@ class LiveCharts:
         )
         self.axes = list(axes.ravel())
         self.lines: list[tuple[object, str]] = []  # (Line2D, column)
+        self.dots: list[object] = []  # the latest value of each line
         self.markers: tuple[tuple[float, str], ...] = ()
         self._marker_artists: list[object] = []
         self._background = None
@@ -98,8 +99,11 @@ class LiveCharts:
                     ax.plot(baseline["x"], baseline[col], color=colour, alpha=0.4, lw=1.0, ls="--")
                     top = max(top, float(baseline[col].max()))
                 (line,) = ax.plot([], [], color=colour, lw=1.5, label=LEGEND_NAMES.get(col))
+                (dot,) = ax.plot([], [], "o", color=colour, ms=3.5)
                 line.set_animated(True)
+                dot.set_animated(True)
                 self.lines.append((line, col))
+                self.dots.append(dot)
             if len(cols) > 1:
                 ax.legend(
                     fontsize=7, loc="upper left", frameon=False, ncol=2 if len(cols) > 3 else 1
@@ -149,9 +153,10 @@ class LiveCharts:
         if markers != self.markers:
             self._set_markers(markers)
         per_axis: dict[int, float] = {}
-        for line, col in self.lines:
+        for (line, col), dot in zip(self.lines, self.dots, strict=True):
             y = frame[col].to_numpy(dtype=float) if len(x) else np.array([])
             line.set_data(x, y)  # type: ignore[attr-defined]
+            dot.set_data(x[-1:], y[-1:])  # type: ignore[attr-defined]
             if len(y):
                 i = self.axes.index(line.axes)  # type: ignore[attr-defined]
                 per_axis[i] = max(per_axis.get(i, 0.0), float(np.nanmax(y)))
@@ -165,8 +170,9 @@ class LiveCharts:
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         else:
             self.canvas.restore_region(self._background)
-        for line, _ in self.lines:
+        for (line, _), dot in zip(self.lines, self.dots, strict=True):
             line.axes.draw_artist(line)  # type: ignore[attr-defined]
+            dot.axes.draw_artist(dot)  # type: ignore[attr-defined]
         return encode_png(self.canvas)
 
 
