@@ -226,3 +226,14 @@ def test_region_values_are_the_last_month_of_the_region_frame(session):
     np.testing.assert_allclose(session.region_values("trust"), last["trust"].to_numpy())
     with pytest.raises(KeyError):
         session.region_values("bananas")
+
+
+def test_planned_scenario_events_are_listed_until_they_happen(session):
+    session.select_scenario("agreement_termination.toml")
+    assert ("2024-01", "Agreement terminated") in session.upcoming()
+    session.step(session.horizon)
+    assert session.upcoming() == []
+    assert ("2024-01", "Agreement terminated") in session.markers()
+    session.reset()
+    session.inject("coup")
+    assert all("Coup" not in label for _, label in session.upcoming())  # yours show in the log

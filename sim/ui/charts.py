@@ -83,7 +83,7 @@ class LiveCharts:
         self.axes = list(axes.ravel())
         self.lines: list[tuple[object, str]] = []  # (Line2D, column)
         self.dots: list[object] = []  # the latest value of each line
-        self.markers: tuple[tuple[float, str], ...] = ()
+        self.markers: tuple[tuple[float, str, bool], ...] = ()
         self._marker_artists: list[object] = []
         self._background = None
         self._ymax: list[float] = []
@@ -112,24 +112,27 @@ class LiveCharts:
             ax.set_ylim(0, ymax)
             self._ymax.append(ymax)
         if baseline is not None and not baseline.empty:
-            self.axes[1].text(
-                1.0,
-                1.03,
-                "dashed: baseline scenario, same seed",
-                transform=self.axes[1].transAxes,
+            self.fig.text(
+                0.985,
+                0.99,
+                "dashed: baseline scenario, same seed · dotted: events (faint: planned)",
                 ha="right",
-                fontsize=7,
+                va="top",
+                fontsize=7.5,
                 color="0.35",
             )
 
-    def _set_markers(self, markers: tuple[tuple[float, str], ...]) -> None:
+    def _set_markers(self, markers: tuple[tuple[float, str, bool], ...]) -> None:
         for artist in self._marker_artists:
             artist.remove()  # type: ignore[attr-defined]
         self._marker_artists = []
         for ax in self.axes:
-            for mx, _ in markers:
-                self._marker_artists.append(ax.axvline(mx, color="0.3", lw=0.8, ls=":"))
-        for i, (mx, label) in enumerate(markers):
+            for mx, _, done in markers:
+                self._marker_artists.append(
+                    ax.axvline(mx, color="0.3", lw=0.8, ls=":", alpha=1.0 if done else 0.4)
+                )
+        applied = [(mx, label) for mx, label, done in markers if done]
+        for i, (mx, label) in enumerate(applied):  # planned events: faint line, no label
             for ax in self.axes[:2]:
                 self._marker_artists.append(
                     ax.annotate(
@@ -145,9 +148,15 @@ class LiveCharts:
         self.markers = markers
 
     def render(
-        self, x: np.ndarray, frame: pd.DataFrame, markers: Sequence[tuple[float, str]]
+        self, x: np.ndarray, frame: pd.DataFrame, markers: Sequence[tuple[float, str, bool]]
     ) -> bytes:
-        """Draw the run so far and return the PNG."""
+        """Draw the run so far and return the PNG.
+
+        Args:
+            x: fractional years of the months simulated.
+            frame: indicators of those months.
+            markers: (x, label, applied) of events; planned ones are drawn faint.
+        """
         markers = tuple(markers)
         full = self._background is None or markers != self.markers
         if markers != self.markers:

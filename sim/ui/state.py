@@ -390,6 +390,15 @@ class Session:
         """(date, label) of every event applied so far, for the charts."""
         return [(e.date, e.label) for e in self.event_log() if e.applied]
 
+    def upcoming(self) -> list[tuple[str, str]]:
+        """(date, label) of the scenario's events still to come inside the horizon."""
+        with self.lock:
+            return [
+                (date_of(e.step, self.model.start), e.label or e.kind)
+                for e in self.model.events
+                if e.step <= self.horizon and not any(e is i for i in self._injected)
+            ]
+
     def baseline(self) -> pd.DataFrame:
         """The baseline scenario with the same seed, size and horizon (cached)."""
         p = self.model.p
@@ -455,7 +464,8 @@ class Session:
                 charts = self._charts[1]
             df = self.frame()
             x = np.array([_year(d) for d in df["date"]])
-            markers = [(_year(d), label) for d, label in self.markers()]
+            markers = [(_year(d), label, True) for d, label in self.markers()]
+            markers += [(_year(d), f"{label} (planned)", False) for d, label in self.upcoming()]
             return charts.render(x, df, markers)
 
     def map_png(self, column: str) -> bytes:
