@@ -1,0 +1,288 @@
+"""The workshop page (Solara): controls, live charts, map, events and downloads.
+
+Served by ``ssr ui`` (:mod:`sim.ui.server`). Every browser tab renders its own ``Page``,
+and the :class:`~sim.ui.state.Session` (and so the model) lives inside it
+(``solara.use_memo``): ten participants on one server each have their own model, and one
+pressing Play or Reset never touches another's. This module only draws a session and
+forwards clicks; the logic is in :mod:`sim.ui.state`.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import solara
+
+from sim.indicators import REGION_COLUMNS
+from sim.ui import state as st
+
+CSS = """
+.ssr-help { font-size: 11.5px; color: #555; line-height: 1.25; margin: -4px 0 10px 0; }
+.ssr-slider-label { font-size: 13px; margin-top: 4px; }
+.ssr-scenario-help { font-size: 11.5px; color: #555; margin: -14px 0 6px 0; }
+.ssr-card-title { font-weight: 600; font-size: 14px; margin: 4px 0 2px 0; color: #1a3d5c; }
+.ssr-status { font-size: 18px; font-weight: 600; }
+.ssr-chip { display: inline-block; padding: 2px 10px; margin-right: 6px; border-radius: 12px;
+            background: #eef3f8; font-size: 13px; }
+.ssr-chip.bad { background: #fde4e1; }
+.ssr-log { font-size: 12.5px; border-collapse: collapse; width: 100%; }
+.ssr-log td, .ssr-log th { padding: 2px 6px; border-bottom: 1px solid #e3e3e3; text-align: left; }
+.ssr-muted { color: #666; font-size: 12.5px; }
+.solara-image img, img.solara-image { max-width: 100%; height: auto; }
+"""
+
+MAX_SPEED = 12
+_MAP_KEYS = {label: key for key, label in st.MAP_COLUMNS.items()}
+
+
+@solara.component
+def ParameterSliders(session: st.Session, on_change, version: int) -> None:
+    """Sliders of the key parameters, by theme, with plain-language help.
+
+    ``version`` changes with the settings (e.g. another scenario), so they are redrawn.
+    """
+    for theme, names in st.THEMES.items():
+        with solara.Card(margin=0, classes=["mb-2"]):
+            solara.HTML(tag="div", unsafe_innerHTML=html.escape(theme), classes=["ssr-card-title"])
+            for name in names:
+                sl = st.slider(name)
+                value = session.settings[name]
+
+                def set_value(v, name=name):
+                    session.set_param(name, v)
+                    on_change()
+
+                shown = f"{int(value):,}" if sl.is_int else f"{value:.3g}"
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"{html.escape(sl.label)}: <b>{shown}</b>",
+                    classes=["ssr-slider-label"],
+                )
+                if sl.is_int:
+                    solara.SliderInt(
+                        "",
+                        value=int(value),
+                        min=int(sl.lo),
+                        max=int(sl.hi),
+                        step=int(sl.step),
+                        on_value=set_value,
+                    )
+                else:
+                    solara.SliderFloat(
+                        "",
+                        value=float(value),
+                        min=sl.lo,
+                        max=sl.hi,
+                        step=sl.step,
+                        on_value=set_value,
+                    )
+                solara.HTML(tag="div", unsafe_innerHTML=html.escape(sl.help), classes=["ssr-help"])
+
+
+@solara.component
+def EventLog(session: st.Session, version: int) -> None:
+    """Events applied so far and injected ones waiting for the next month.
+
+    ``version`` changes whenever the model does, so the log is drawn again (a component
+    whose arguments are unchanged is not).
+    """
+    entries = session.event_log()
+    if not entries:
+        solara.HTML(tag="div", unsafe_innerHTML="No event yet.", classes=["ssr-muted"])
+        return
+    rows = "".join(
+        f"<tr><td>{e.date}</td><td>{html.escape(e.label)}</td>"
+        f"<td>{'you' if e.source == 'you' else 'scenario'}</td>"
+        f"<td>{'applied' if e.applied else 'next month'}</td></tr>"
+        for e in entries
+    )
+    solara.HTML(
+        tag="table",
+        unsafe_innerHTML=f"<tr><th>Month</th><th>Event</th><th>By</th><th></th></tr>{rows}",
+        classes=["ssr-log"],
+    )
+
+
+@solara.component
+def Page() -> None:
+    """One participant's page, with a model of their own."""
+    session = solara.use_memo(st.Session, [])
+    version, set_version = solara.use_state(0)  # model changed
+    settings_version, set_settings_version = solara.use_state(0)  # controls changed
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(4)
+    ghost = solara.use_reactive(True)
+    map_column = solara.use_reactive("incidents")
+    message = solara.use_reactive("")
+
+    def refresh() -> None:
+        set_version(lambda v: v + 1)
+
+    def settings_changed() -> None:
+        set_settings_version(lambda v: v + 1)
+
+    def play_loop() -> None:
+        # Keep the simulated pace (months per second) even when drawing is slow, e.g. many
+        # participants playing on one laptop: then one picture covers several months.
+        t0, done, pace = time.monotonic(), 0, speed.value
+        while playing.value:
+            if speed.value != pace:
+                t0, done, pace = time.monotonic(), 0, speed.value
+            due = int((time.monotonic() - t0) * pace) + 1
+            months = max(1, due - done)
+            if not session.step(months):
+                playing.value = False
+                break
+            done += months
+            refresh()
+            pause = t0 + done / pace - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+        refresh()
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def on_step() -> None:
+        playing.value = False
+        session.step()
+        refresh()
+
+    def on_reset() -> None:
+        playing.value = False
+        session.reset()
+        message.value = ""
+        refresh()
+        settings_changed()
+
+    def on_scenario(name: str) -> None:
+        playing.value = False
+        session.select_scenario(name)
+        message.value = ""
+        refresh()
+        settings_changed()
+
+    def on_seed(seed: int) -> None:
+        try:
+            session.set_seed(int(seed))
+            message.value = ""
+        except ValueError as err:
+            message.value = str(err)
+        settings_changed()
+
+    def inject(kind: str) -> None:
+        try:
+            session.inject(kind)
+            message.value = ""
+        except ValueError as err:
+            message.value = str(err)
+        refresh()
+
+    charts = solara.use_memo(lambda: session.charts_png(ghost=ghost.value), [version, ghost.value])
+    region_map = solara.use_memo(
+        lambda: session.map_png(map_column.value), [version, map_column.value]
+    )
+    latest = session.latest()
+    agreement = session.agreement_active()
+
+    solara.Title("SSR in Mali: workshop model")
+    solara.Style(CSS)
+    with solara.AppBarTitle():
+        solara.Text("Security sector reform in Mali: workshop model")
+
+    with solara.Sidebar():
+        solara.Select(
+            label="Scenario",
+            values=list(session.scenarios),
+            value=session.scenario_name,
+            on_value=on_scenario,
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=html.escape(session.scenario.description),
+            classes=["ssr-scenario-help"],
+        )
+        solara.InputInt("Seed", value=session.seed, on_value=on_seed)
+        n = int(session.model.p.community.count)
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"{n:,} community agents · {session.horizon} months from "
+            f"{session.scenario.start}. Sliders take effect when you press Reset.",
+            classes=["ssr-muted", "mb-2"],
+        )
+        if session.pending:
+            solara.Warning("Settings changed: press Reset to rebuild the model with them.")
+        ParameterSliders(session, settings_changed, settings_version)
+
+    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 8px"):
+        solara.HTML(tag="span", unsafe_innerHTML=session.status(), classes=["ssr-status"])
+        solara.HTML(
+            tag="span",
+            unsafe_innerHTML=f"Agreement active: {agreement}"
+            + (" (in force)" if agreement else " (terminated)"),
+            classes=["ssr-chip"] + ([] if agreement else ["bad"]),
+        )
+        if latest:
+            solara.HTML(
+                tag="span",
+                unsafe_innerHTML=f"Incidents {int(latest['incidents'])} · "
+                f"civilians harmed {int(latest['civilian_harm'])} · "
+                f"trust {latest['trust']:.2f} · reform {latest['reform_index']:.2f}",
+                classes=["ssr-chip"],
+            )
+    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 6px"):
+        solara.Button("Step", on_click=on_step, disabled=session.finished, color="primary")
+        if playing.value:
+            solara.Button("Pause", on_click=lambda: playing.set(False), color="primary")
+        else:
+            solara.Button(
+                "Play",
+                on_click=lambda: playing.set(True),
+                disabled=session.finished,
+                color="primary",
+            )
+        solara.Button("Reset", on_click=on_reset, outlined=True)
+        with solara.Div(style="width: 260px; padding-top: 18px"):
+            solara.SliderInt("Speed (months/s)", value=speed, min=1, max=MAX_SPEED)
+        solara.Checkbox(label="Baseline for comparison (dashed)", value=ghost)
+    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 6px"):
+        solara.HTML(tag="span", unsafe_innerHTML="Make it happen now:", classes=["ssr-muted"])
+        for kind, label in st.EVENT_BUTTONS.items():
+            with solara.Tooltip(st.event_help(kind)):
+                solara.Button(
+                    label,
+                    on_click=lambda kind=kind: inject(kind),
+                    disabled=session.finished,
+                    outlined=True,
+                    small=True,
+                    color="error" if kind in {"terminate_agreement", "coup"} else None,
+                )
+    if message.value:
+        solara.Error(message.value)
+
+    with solara.Columns([7, 4], gutters_dense=True):
+        with solara.Column():
+            solara.Image(charts, width="100%", classes=["ssr-charts"])
+        with solara.Column():
+            solara.Select(
+                label="Colour the map by",
+                values=[st.MAP_COLUMNS[c] for c in st.MAP_COLUMNS if c in REGION_COLUMNS],
+                value=st.MAP_COLUMNS[map_column.value],
+                on_value=lambda label: map_column.set(_MAP_KEYS[label]),
+            )
+            solara.Image(region_map, width="100%", classes=["ssr-map"])
+            solara.HTML(tag="div", unsafe_innerHTML="Event log", classes=["ssr-card-title"])
+            EventLog(session, version)
+            with solara.Row(style="margin-top: 12px; gap: 6px; flex-wrap: wrap"):
+                solara.FileDownload(
+                    session.csv_bytes,
+                    filename=session.csv_filename(),
+                    label="Download data (CSV)",
+                    mime_type="text/csv",
+                )
+                solara.FileDownload(
+                    lambda: session.charts_png(ghost=ghost.value, dpi=150),
+                    filename=session.csv_filename().removesuffix(".csv") + ".png",
+                    label="Download charts (PNG)",
+                    mime_type="image/png",
+                )

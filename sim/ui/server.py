@@ -1,0 +1,114 @@
+"""``ssr ui``: serve the workshop app from this computer, with no internet needed.
+
+The page's JavaScript, CSS and fonts come from the ``solara-assets`` package installed
+with the ``ui`` extra and are served by this server under ``/_solara/cdn/``
+(``SOLARA_ASSETS_PROXY``). The setting that names an outside CDN, used by Solara to fetch
+an asset missing from that bundle, is pointed at a closed loopback port, so neither the
+participants' browsers nor this server ever contact an outside host. Solara's usage
+telemetry and its start-up "check" page (both outside calls) are switched off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import socket
+import sys
+
+APP = "sim.ui.app"
+
+OFFLINE_ENV: dict[str, str] = {
+    "SOLARA_APP": APP,
+    # the browser loads every asset from this server, which reads them from solara-assets
+    "SOLARA_ASSETS_PROXY": "true",
+    # an asset missing from the bundle fails at once instead of being fetched from outside
+    "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/no-cdn/",
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    # production mode: no development "check" iframe pointing at an outside site
+    "SOLARA_MODE": "production",
+    "SOLARA_THEME_SHOW_BANNER": "false",
+    "SOLARA_THEME_TITLE": "SSR in Mali: workshop model",
+}
+"""Environment set before Solara is imported (its settings are read at import)."""
+
+
+def configure_environment(env: dict[str, str] | None = None) -> None:
+    """Set the offline Solara settings (in ``os.environ`` unless ``env`` is given)."""
+    target = os.environ if env is None else env
+    for key, value in OFFLINE_ENV.items():
+        target[key] = value
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening-ready socket on (host, port), bound now so a busy port is caught early.
+
+    Raises:
+        OSError: the address is in use, unknown or not available on this computer.
+    """
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def lan_addresses() -> list[str]:
+    """IPv4 addresses of this computer other than loopback (for the room's URL)."""
+    try:
+        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
+    except OSError:
+        return []
+    return sorted({a for a in addresses if not a.startswith("127.")})
+
+
+def urls(host: str, port: int) -> list[str]:
+    """The addresses to give participants."""
+    if host in ("0.0.0.0", "::", ""):
+        found = [f"http://{a}:{port}/" for a in lan_addresses()]
+        return found or [f"http://<this computer's address>:{port}/"]
+    shown = f"[{host}]" if ":" in host else host
+    return [f"http://{shown}:{port}/"]
+
+
+def main(args: argparse.Namespace) -> int:
+    """Serve the app until interrupted; 2 when the address cannot be used."""
+    host, port = args.host, args.port
+    try:
+        sock = bind(host, port)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            why = "the port is already in use (another `ssr ui`?); choose another with --port"
+        elif isinstance(err, socket.gaierror):
+            why = "unknown host name; use an address such as 127.0.0.1 or 0.0.0.0"
+        else:
+            why = err.strerror or str(err)
+        print(f"error: --host/--port: cannot listen on {host}:{port}: {why}", file=sys.stderr)
+        return 2
+
+    configure_environment()
+    os.environ["SERVER_NAME"] = host
+    os.environ["SERVER_PORT"] = str(port)
+    import uvicorn
+
+    config = uvicorn.Config("solara.server.starlette:app", log_level="warning")
+    server = uvicorn.Server(config)
+    where = " or ".join(urls(host, port))
+    print(f"Workshop app: open {where} in a web browser (Ctrl+C stops the server).", flush=True)
+    if host in ("127.0.0.1", "localhost", "::1"):
+        print(
+            "Only this computer can open it; for a room, use --host 0.0.0.0 (see docs/workshop.md).",
+            flush=True,
+        )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0

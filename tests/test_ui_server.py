@@ -1,0 +1,53 @@
+"""`ssr ui` start-up checks (no server is started here)."""
+
+from __future__ import annotations
+
+import socket
+
+from sim.cli import main
+from sim.ui import server
+
+
+def test_port_in_use_is_a_clear_error_with_exit_2(capsys):
+    # given another program listening on a loopback port
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        # when the app is asked to serve on it
+        code = main(["ui", "--port", str(port)])
+    # then it stops with exit 2 and says why, without a traceback
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"127.0.0.1:{port}" in err and "already in use" in err and "--port" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_host_is_a_clear_error_with_exit_2(capsys):
+    assert main(["ui", "--host", "no-such-host.invalid", "--port", "8765"]) == 2
+    assert "unknown host" in capsys.readouterr().err
+
+
+def test_default_is_loopback_only():
+    from sim.cli import build_parser
+
+    args = build_parser().parse_args(["ui"])
+    assert args.host == "127.0.0.1"
+    assert server.urls(args.host, args.port) == [f"http://127.0.0.1:{args.port}/"]
+
+
+def test_offline_settings_keep_assets_local_and_telemetry_off():
+    env: dict[str, str] = {}
+    server.configure_environment(env)
+    assert env["SOLARA_APP"] == "sim.ui.app"
+    assert env["SOLARA_ASSETS_PROXY"] == "true"  # browser loads assets from this server
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SOLARA_MODE"] == "production"
+    host = env["SOLARA_ASSETS_CDN"].split("/")[2].split(":")[0]
+    assert host == "127.0.0.1"  # a missing asset is never fetched from outside
+
+
+def test_room_mode_lists_this_computers_addresses():
+    for url in server.urls("0.0.0.0", 8765):
+        assert url.startswith("http://") and url.endswith(":8765/")
+        assert "127.0.0." not in url

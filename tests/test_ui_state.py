@@ -1,0 +1,239 @@
+"""The workshop app's logic, without a browser (sim.ui.state)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import scenario_library
+from sim.events import EventError
+from sim.indicators import CONTRACT
+from sim.params import ParamError, spec
+from sim.scenario import load_scenario
+from sim.ui import state as st
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def session() -> st.Session:
+    return st.Session()
+
+
+def test_new_session_starts_the_baseline_at_step_zero_with_its_seed(session):
+    baseline = load_scenario(scenario_library() / "baseline.toml")
+    assert session.scenario_name == "baseline.toml"
+    assert session.step_count == 0
+    assert session.seed == baseline.seed
+    assert session.horizon == baseline.steps
+    assert session.frame().empty
+    assert session.agreement_active() == 1
+    assert "0 of 120" in session.status()
+
+
+def test_scenario_picker_offers_exactly_the_valid_library_files_with_descriptions(session):
+    files = sorted(p.name for p in scenario_library().glob("*.toml"))
+    assert sorted(session.scenarios) == files
+    for name, sc in session.scenarios.items():
+        assert sc.description, name
+
+
+def test_step_advances_one_month_and_collects_every_indicator(session):
+    assert session.step()
+    df = session.frame()
+    assert list(df["step"]) == [1]
+    assert df["date"].iloc[0] == session.scenario.start
+    assert set(CONTRACT) <= set(df.columns)
+    assert session.status().startswith(session.scenario.start)
+
+
+def test_step_stops_at_the_scenario_horizon(session):
+    session.step(session.horizon + 5)
+    assert session.step_count == session.horizon
+    assert session.finished
+    assert session.step() is False
+    assert session.step_count == session.horizon
+
+
+def test_slider_change_is_stored_then_reset_builds_the_model_with_it(session):
+    # given a slider moved to a new value
+    session.step(3)
+    session.set_param("ddr.incentive", 0.9)
+    # then it waits for Reset and the running model is untouched
+    assert session.pending
+    assert session.model.p.get("ddr.incentive") == spec("ddr.incentive").default
+    # when Reset is pressed
+    session.reset()
+    # then a fresh model uses the slider value
+    assert session.step_count == 0
+    assert not session.pending
+    assert session.model.p.get("ddr.incentive") == 0.9
+    assert session.overrides() == {"ddr.incentive": 0.9}
+
+
+def test_slider_values_outside_the_schema_bounds_are_refused(session):
+    for name in [n for names in st.THEMES.values() for n in names]:
+        sl = st.slider(name)
+        s = spec(name)
+        assert s.lo <= sl.lo < sl.hi <= s.hi, name
+        assert sl.help.startswith(s.meaning), name
+        with pytest.raises(ParamError):
+            session.set_param(name, sl.hi + 1)
+        with pytest.raises(ParamError):
+            session.set_param(name, sl.lo - 1)
+    with pytest.raises(ParamError):
+        session.set_param("no.such_param", 1.0)
+
+
+def test_every_slider_has_a_usable_step_and_starts_at_the_scenario_value(session):
+    params = session.scenario.params()
+    for name, value in session.settings.items():
+        sl = st.slider(name)
+        assert 10 <= (sl.hi - sl.lo) / sl.step <= 1000, name
+        assert sl.lo <= value <= sl.hi, name
+        assert value == params.get(name)
+
+
+def test_reset_with_the_same_seed_reproduces_the_run(session):
+    session.step(12)
+    first = session.frame().copy()
+    session.reset()
+    session.step(12)
+    pd.testing.assert_frame_equal(first, session.frame())
+
+
+def test_seed_change_gives_another_run_after_reset(session):
+    session.step(12)
+    first = session.frame().copy()
+    session.set_seed(session.seed + 1)
+    session.reset()
+    session.step(12)
+    assert not first["incidents"].equals(session.frame()["incidents"])
+    with pytest.raises(ValueError):
+        session.set_seed(-1)
+
+
+def test_picking_a_scenario_loads_its_parameters_and_restarts(session):
+    session.step(5)
+    session.select_scenario("high_corruption.toml")
+    sc = load_scenario(scenario_library() / "high_corruption.toml")
+    assert session.step_count == 0
+    assert session.settings["corruption.baseline"] == sc.params().get("corruption.baseline")
+    assert session.model.p.get("corruption.baseline") == sc.params().get("corruption.baseline")
+    with pytest.raises(KeyError):
+        session.select_scenario("not_in_library.toml")
+
+
+def test_injected_termination_is_logged_applied_next_month_and_marked(session):
+    # given a run in its second year
+    session.step(14)
+    # when the participant terminates the agreement
+    session.inject("terminate_agreement")
+    log = session.event_log()
+    assert log[-1].kind == "terminate_agreement"
+    assert log[-1].source == "you" and not log[-1].applied
+    assert log[-1].step == 15
+    # then it applies with the next month
+    session.step()
+    log = session.event_log()
+    assert (log[-1].kind, log[-1].applied, log[-1].date) == ("terminate_agreement", True, "2016-08")
+    assert session.agreement_active() == 0
+    assert session.latest()["agreement_active"] == 0
+    assert ("2016-08", "Terminate the agreement") in session.markers()
+
+
+def test_scenario_events_show_in_the_log_with_their_labels(session):
+    session.step(session.horizon)
+    assert ("2018-11", "DDR launched") in session.markers()
+    assert all(e.source == "scenario" for e in session.event_log())
+
+
+def test_every_event_button_can_be_injected_with_its_default_options():
+    for kind in st.EVENT_BUTTONS:
+        s = st.Session()
+        s.step(2)
+        s.inject(kind)
+        s.step()
+        assert (3, kind) in s.model.event_log
+        assert st.event_help(kind)
+
+
+def test_unknown_event_is_refused_and_nothing_is_logged(session):
+    with pytest.raises(EventError):
+        session.inject("alien_invasion")
+    assert session.event_log() == []
+
+
+def test_two_sessions_are_independent(session):
+    other = st.Session()
+    session.step(6)
+    session.inject("coup")
+    session.set_param("ddr.incentive", 0.1)
+    session.reset()
+    session.step(2)
+    assert other.step_count == 0
+    assert other.event_log() == []
+    assert other.model is not session.model
+    assert other.model.p.get("ddr.incentive") == spec("ddr.incentive").default
+    other.step()
+    assert session.step_count == 2 and other.step_count == 1
+
+
+def test_csv_export_holds_the_run_so_far_with_events(session):
+    session.step(3)
+    session.inject("suspend_csos")
+    session.step(2)
+    df = pd.read_csv(io.BytesIO(session.csv_bytes()))
+    assert list(df["step"]) == [1, 2, 3, 4, 5]
+    assert list(df.columns[:2]) == ["step", "date"]
+    assert set(CONTRACT) <= set(df.columns)
+    assert df.loc[df["step"] == 4, "events"].item() == "Suspend CSOs"
+    assert df["events"].isna().sum() == 4
+    np.testing.assert_allclose(df["trust"], session.frame()["trust"])
+    assert session.csv_filename() == f"baseline_seed{session.seed}_2015-10.csv"
+
+
+def test_baseline_ghost_is_the_baseline_scenario_with_the_same_seed(session):
+    session.select_scenario("agreement_termination.toml")
+    ghost = session.baseline()
+    assert len(ghost) == session.horizon
+    assert ghost["agreement_active"].min() == 1  # no termination in the baseline
+    assert session.baseline() is ghost  # cached, not run again
+
+
+def test_charts_and_map_are_pngs_before_and_after_steps(session):
+    before = session.charts_png()
+    assert before.startswith(PNG)
+    assert session.map_png("trust").startswith(PNG)
+    session.step()
+    assert session.charts_png() != before  # even one month shows (a dot per line)
+    session.step(2)
+    assert session.charts_png(ghost=False).startswith(PNG)
+    for column in st.MAP_COLUMNS:
+        assert session.map_png(column).startswith(PNG)
+    big = session.charts_png(dpi=150)
+    assert big.startswith(PNG) and len(big) > len(session.charts_png())
+
+
+def test_region_values_are_the_last_month_of_the_region_frame(session):
+    assert session.region_values("incidents") is None
+    session.step(4)
+    rf = session.model.region_frame()
+    last = rf[rf["step"] == 4]
+    np.testing.assert_allclose(session.region_values("trust"), last["trust"].to_numpy())
+    with pytest.raises(KeyError):
+        session.region_values("bananas")
+
+
+def test_planned_scenario_events_are_listed_until_they_happen(session):
+    session.select_scenario("agreement_termination.toml")
+    assert ("2024-01", "Agreement terminated") in session.upcoming()
+    session.step(session.horizon)
+    assert session.upcoming() == []
+    assert ("2024-01", "Agreement terminated") in session.markers()
+    session.reset()
+    session.inject("coup")
+    assert all("Coup" not in label for _, label in session.upcoming())  # yours show in the log
