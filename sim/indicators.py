@@ -46,7 +46,11 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "political_will": ("index", "Political will for reform."),
     "support_share": ("share", "Population share supporting an armed group."),
     "cooperation_share": ("share", "Population share cooperating with the forces."),
-    "recruits": ("persons per month", "New armed-group recruits."),
+    "recruits": ("persons per month", "New armed-group recruits (taken by a group)."),
+    "volunteers": (
+        "persons per month",
+        "Would-be recruits, before groups turn away those their resources cannot sustain.",
+    ),
     "troops": ("persons", "Security-force personnel."),
     "peacekeepers": ("persons", "Peacekeepers deployed."),
     "ddr_in_pipeline": ("persons", "People registered or cantoned, waiting."),

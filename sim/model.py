@@ -210,6 +210,7 @@ class SSRModel(Model):
         self.funds = {"training": 0.0, "equipment": 0.0, "ddr": 0.0, "cso": 0.0, "reform": 0.0}
         self.funds_reform = 0.0
         self.recruits = 0
+        self.volunteers = 0
 
     # ------------------------------------------------------------------ dynamics
     def step(self) -> None:

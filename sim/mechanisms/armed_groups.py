@@ -1,4 +1,4 @@
-"""Armed groups: commitment to the agreement, expansion, attrition, defections.
+"""Armed groups: commitment to the agreement, resources, expansion, attrition, defections.
 
 Signatory groups' commitment to the 2015 agreement recovers toward
 ``initial_commitment`` while the agreement stands; termination drops it to
@@ -8,6 +8,20 @@ the jihadists. Jihadist fighters spread each month toward neighbouring regions t
 offer more opportunity (grievance times lack of state control): the shift of violence
 from the north to the centre after about 2017 (FACTS.md stylized fact 2) emerges from
 this rule, not from a script.
+
+Resources (taxation of the population outside state control and trafficking rents) set
+how many fighters a group can feed and arm (its capacity); recruits beyond it are turned
+away (:mod:`sim.mechanisms.recruitment`), so mobilisation saturates instead of running
+away:
+
+    capacity_g = sum_r share_gr * (taxation_capacity * pop_r / 1000 * reach_r
+                                   + trafficking_capacity * trafficking_r)
+    reach_r    = support_r + (1 - support_r) * (1 - control_r)
+
+Groups draw on the communities that support them everywhere, and tax the others where
+the state lacks control; so anger at the state (collateral harm, abuses) widens the base
+that feeds fighters (Condra & Shapiro 2012).
+    share_gr   = fighters_gr / sum_g fighters_gr
 
     opportunity_r = grievance_r * (1 - control_r)
     movers_gr     ~ Binomial(fighters_gr, spread_rate * max(0, max_nbr opportunity - opportunity_r))
@@ -54,12 +68,29 @@ class ArmedGroupParams(ParamGroup):
         0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
     )
     spread_rate: float = param(
-        0.214,
+        0.645,
         0,
         1,
         "per month per unit opportunity gap",
         "Jihadist mobility toward regions offering more opportunity.",
         "calibrated: violence shifting from the north to the centre after about 2017, ACLED and ECHO (docs/VALIDATION.md)",
+    )
+    taxation_capacity: float = param(
+        1.2,
+        0,
+        50,
+        "fighters per 1,000 people",
+        "Fighters a group can sustain per 1,000 people it reaches: its supporters, and the "
+        "others where the state lacks control.",
+        "calibrated: jihadist strength of several thousand in 2022-23 (assumption, order of magnitude) and civilian harm 2022-23, UN (docs/VALIDATION.md)",
+    )
+    trafficking_capacity: float = param(
+        1400.0,
+        0,
+        20000,
+        "fighters per unit exposure",
+        "Fighters a region's trafficking rents can sustain at full exposure.",
+        "calibrated: the north the main theatre in 2015-16 and jihadist strength of several thousand (assumption) (docs/VALIDATION.md)",
     )
     attrition: float = param(
         0.004, 0, 1, "per month", "Monthly loss of fighters to desertion, disease and age."
@@ -76,6 +107,23 @@ def commitment_target(model: SSRModel) -> np.ndarray:
         p.pro_government_commitment,
         np.where(SIGNATORY, p.commitment_after_termination, 0.0),
     )
+
+
+def group_capacity(model: SSRModel) -> np.ndarray:
+    """Fighters each group's resources can sustain (taxation and trafficking rents)."""
+    p = model.p.armed
+    geo = model.geo
+    fighters = model.fighters.astype(float)
+    total = fighters.sum(axis=0)
+    share = np.divide(fighters, total, out=np.zeros_like(fighters), where=total > 0)
+    base = (
+        p.taxation_capacity
+        * geo.population
+        / 1000.0
+        * (model.support_r + (1.0 - model.support_r) * (1.0 - model.control_r))
+        + p.trafficking_capacity * geo.trafficking
+    )
+    return share @ base
 
 
 def step_armed_groups(model: SSRModel) -> None:

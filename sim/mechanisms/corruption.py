@@ -33,7 +33,7 @@ class CorruptionParams(ParamGroup):
     """Corruption propensity, contagion and sanctions."""
 
     baseline: float = param(
-        0.581,
+        0.64,
         0,
         1,
         "index",
@@ -42,7 +42,7 @@ class CorruptionParams(ParamGroup):
     )
     initial_sd: float = param(0.1, 0, 0.5, "index", "Spread of initial propensities across units.")
     drift: float = param(
-        0.218,
+        0.182,
         0,
         1,
         "per month",

@@ -58,7 +58,7 @@ class DDRParams(ParamGroup):
         "Humphreys & Weinstein 2007",
     )
     max_uptake: float = param(
-        0.142,
+        0.195,
         0,
         1,
         "per month",
@@ -74,7 +74,7 @@ class DDRParams(ParamGroup):
         "FACTS.md: 8 of 24 planned cantonment sites operational (about 2017-18)",
     )
     processing_rate: float = param(
-        0.0916,
+        0.127,
         0,
         1,
         "per month",

@@ -69,7 +69,7 @@ class ForceParams(ParamGroup):
         "Humphreys & Weinstein 2007 (abusive-unit service)",
     )
     partner_penalty: float = param(
-        0.295,
+        0.485,
         0,
         1,
         "probability",

@@ -9,7 +9,9 @@
 
 Recruits join the groups present in or next to the region, in proportion to presence
 times appeal (signatories recruit little while committed to the agreement; trafficking
-rents raise appeal).
+rents raise appeal). A group takes a recruit with probability max(0, 1 - fighters_g /
+capacity_g): it cannot feed and arm more fighters than its resources sustain
+(:func:`sim.mechanisms.armed_groups.group_capacity`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.geography import SIGNATORY
+from sim.mechanisms.armed_groups import group_capacity
 from sim.paramtools import ParamGroup, param
 
 if TYPE_CHECKING:
@@ -52,7 +55,7 @@ class RecruitmentParams(ParamGroup):
         0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
     )
     recruit_rate: float = param(
-        0.000406,
+        0.00114,
         0,
         0.1,
         "recruits per person per month per unit net grievance",
@@ -112,5 +115,10 @@ def step_recruitment(model: SSRModel) -> None:
     pvals = np.where(has_group[None, :], pull / np.where(has_group, total, 1.0)[None, :], 0.0)
     pvals[0, ~has_group] = 1.0  # placeholder row for regions without groups (0 recruits)
     draws = rng.multinomial(recruits_r, pvals.T)  # (regions, groups)
-    model.fighters += draws.T
-    model.recruits = int(recruits_r.sum())
+    capacity = group_capacity(model)
+    model.armed_capacity = capacity
+    room = np.clip(1.0 - model.fighters.sum(axis=1) / np.maximum(capacity, 1.0), 0.0, 1.0)
+    accepted = rng.binomial(draws, room[None, :])
+    model.fighters += accepted.T
+    model.volunteers = int(draws.sum())
+    model.recruits = int(accepted.sum())

@@ -37,7 +37,7 @@ class ViolenceParams(ParamGroup):
     """Attacks, operations, abuses and protection."""
 
     jihadist_attack_rate: float = param(
-        4.58,
+        3.62,
         0,
         100,
         "attacks per 1,000 fighters per month",
@@ -45,7 +45,7 @@ class ViolenceParams(ParamGroup):
         "calibrated: ACLED 474 events in 2017; the centre overtaking the north after about 2017 (docs/VALIDATION.md)",
     )
     signatory_attack_rate: float = param(
-        1.35,
+        2.95,
         0,
         100,
         "attacks per 1,000 fighters per month",
@@ -64,7 +64,7 @@ class ViolenceParams(ParamGroup):
         0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
     )
     harm_per_attack: float = param(
-        2.16,
+        5.41,
         0,
         50,
         "persons per attack",
@@ -72,7 +72,7 @@ class ViolenceParams(ParamGroup):
         "calibrated: UN 584 civilians killed in 2021, 1,277 in 2022 (docs/VALIDATION.md)",
     )
     trafficking_weight: float = param(
-        0.359,
+        0.382,
         0,
         5,
         "multiplier",
@@ -80,7 +80,7 @@ class ViolenceParams(ParamGroup):
         "calibrated: north/centre balance of incidents after 2017, ECHO and ACLED (docs/VALIDATION.md)",
     )
     peacekeeper_protection: float = param(
-        0.782,
+        0.809,
         0,
         1,
         "share",
@@ -91,7 +91,7 @@ class ViolenceParams(ParamGroup):
         1500, 1, 100000, "persons", "Peacekeepers in a region giving half the largest protection."
     )
     op_rate: float = param(
-        1.97,
+        1.25,
         0,
         100,
         "operations per 1,000 troops per month",
@@ -125,7 +125,7 @@ class ViolenceParams(ParamGroup):
         "Condra & Shapiro 2012; Bennett 2008",
     )
     abuse_rate: float = param(
-        0.766,
+        1.3,
         0,
         100,
         "abuses per 1,000 troops per month",

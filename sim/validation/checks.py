@@ -122,7 +122,11 @@ def collateral(n: int = 12, factor: float = 3.0) -> dict[str, Effect]:
     """Collateral harm by forces raises recruitment (Condra & Shapiro 2012; Bennett 2008).
 
     Treatment multiplies ``violence.collateral_per_op`` by ``factor``; metrics over five
-    years of the quiet world: collateral harm, recruits, jihadist fighters at the end.
+    years of the quiet world: collateral harm, support for armed groups, volunteers
+    (would-be recruits), recruits taken and jihadist fighters at the end. Groups near the
+    limit of their resources (:func:`sim.mechanisms.armed_groups.group_capacity`) turn
+    extra volunteers away, so the effect shows in support and volunteers more than in
+    fighters.
     """
     base = SSRModel().p.violence.collateral_per_op
 
@@ -132,6 +136,7 @@ def collateral(n: int = 12, factor: float = 3.0) -> dict[str, Effect]:
         return {
             "civilian_harm_by_forces": float(df["civilian_harm_by_forces"].mean()),
             "recruits": float(df["recruits"].mean()),
+            "volunteers": float(df["volunteers"].mean()),
             "support_share": float(df["support_share"].mean()),
             "fighters_jihadist_end": float(df["fighters_jihadist"].iloc[-1]),
         }

@@ -308,6 +308,18 @@ TARGETS: tuple[Target, ...] = (
         "Press: after 2024-01 the CMA coalition re-armed and fought the state",
         "9",
     ),
+    Target(
+        "jihadist_fighters_2022_23",
+        lambda ts, r: float(_between(ts, "2022-01", "2023-12")["fighters_jihadist"].mean()),
+        "band",
+        4000.0,
+        2000.0,
+        "assumption: public estimates put JNIM and ISGS together at several thousand "
+        "fighters in Mali, not tens of thousands (order of magnitude only; no sourced "
+        "figure in the facts sheet)",
+        "record",
+        hi=12000.0,
+    ),
 )
 """The calibration and validation targets, in the order they are reported."""
 
