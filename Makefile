@@ -31,12 +31,12 @@ browser:
 	  else echo "chromium not found: browser tests will be skipped"; fi; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks calibration
+	$(BIN)/ruff format --check sim tests benchmarks calibration
 
 format: $(STAMP)
-	$(BIN)/ruff format sim tests benchmarks
-	$(BIN)/ruff check --fix sim tests benchmarks
+	$(BIN)/ruff format sim tests benchmarks calibration
+	$(BIN)/ruff check --fix sim tests benchmarks calibration
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
