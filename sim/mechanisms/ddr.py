@@ -5,12 +5,18 @@ the pipeline never creates or loses a person):
 
     fighters --uptake--> registered --cantonment--> disarmed --processing--> integrated (army)
                                                                      \\--> reintegrated (civilian)
-    registered, disarmed --dropout--> fighters          (counted as re-armed)
-    reintegrated --relapse--> fighters                  (counted as re-armed)
+    registered --dropout--> leaves the process (still armed)   (counted as re-armed)
+    disarmed --dropout--> fighters                             (counted as re-armed)
+    reintegrated --relapse--> fighters                         (counted as re-armed)
+
+Registration does not disarm anyone: registered combatants stay with their movement,
+armed and counted among its fighters, until the cantonment sites take them (in Mali,
+registration far outran cantonment: 63,000 registered by 2019, 8 of 24 sites working).
 
     uptake_g   = max_uptake * (0.3 + 0.7 incentive) * (0.3 + 0.7 security_guarantee)
                  * trust * commitment_g                  while DDR is open to g
-    cantonment = min(1, cantonment_capacity * funding / registered)
+    cantonment = min(1, cantonment_capacity * funding / registered); the cantoned leave
+                 their group's fighters region by region (multivariate hypergeometric)
     processing = processing_rate * (0.3 + 0.7 will) * funding
     dropout    = dropout_rate * (1 - trust)
     relapse    = rearm_rate * (1 + termination_multiplier * terminated) * (1 - opportunity)
@@ -58,7 +64,7 @@ class DDRParams(ParamGroup):
         "Humphreys & Weinstein 2007",
     )
     max_uptake: float = param(
-        0.195,
+        0.228,
         0,
         1,
         "per month",
@@ -66,15 +72,15 @@ class DDRParams(ParamGroup):
         "calibrated: over 1,300 integrated by accelerated DDR (2018-19), a small share of registered integrated before 2024 (docs/VALIDATION.md)",
     )
     cantonment_capacity: float = param(
-        600,
+        289.0,
         0,
         100000,
         "persons per month",
         "People the cantonment sites can take per month at full funding.",
-        "FACTS.md: 8 of 24 planned cantonment sites operational (about 2017-18)",
+        "calibrated: accelerated DDR of about 1,500 in 2018-19 with 8 of 24 cantonment sites operational; over 1,300 integrated (docs/VALIDATION.md)",
     )
     processing_rate: float = param(
-        0.127,
+        0.158,
         0,
         1,
         "per month",
@@ -113,10 +119,12 @@ def ddr_open(model: SSRModel) -> np.ndarray:
 
 
 def pipeline_people(model: SSRModel) -> int:
-    """Everyone on the fighters-and-DDR ledger (for conservation checks)."""
+    """Everyone on the fighters-and-DDR ledger (for conservation checks).
+
+    Registered combatants are still fighters, so they are not counted twice.
+    """
     return int(
         model.fighters.sum()
-        + model.ddr_registered_stock.sum()
         + model.ddr_disarmed_stock.sum()
         + model.ddr_reintegrated_stock.sum()
         + model.cum_integrated.sum()
@@ -132,7 +140,13 @@ def step_ddr(model: SSRModel) -> None:
     funding = min(1.0, model.funds["ddr"] / max(model.p.donors.ddr_need, 1e-9))
     open_ = ddr_open(model)
 
-    # entries: fighters -> registered (removed region by region)
+    # registered combatants are a subset of the group's fighters: losses in combat or to
+    # attrition also thin the registered
+    np.minimum(
+        model.ddr_registered_stock, model.fighters.sum(axis=1), out=model.ddr_registered_stock
+    )
+
+    # entries: unregistered fighters -> registered (they keep their arms)
     uptake = (
         p.max_uptake
         * (0.3 + 0.7 * p.incentive)
@@ -141,9 +155,8 @@ def step_ddr(model: SSRModel) -> None:
         * model.commitment
         * open_
     )
-    entries_gr = rng.binomial(model.fighters, np.clip(uptake, 0.0, 1.0)[:, None])
-    model.fighters -= entries_gr
-    entries = entries_gr.sum(axis=1)
+    unregistered = model.fighters.sum(axis=1) - model.ddr_registered_stock
+    entries = rng.binomial(unregistered, np.clip(uptake, 0.0, 1.0))
 
     # dropouts from the waiting stocks, before moving on
     drop = p.dropout_rate * (1.0 - trust)
@@ -160,6 +173,8 @@ def step_ddr(model: SSRModel) -> None:
     model.ddr_registered_stock -= disarmed
     model.ddr_registered_stock += entries
     model.ddr_disarmed_stock += disarmed
+    for g in np.flatnonzero(disarmed):
+        model.fighters[g] -= rng.multivariate_hypergeometric(model.fighters[g], int(disarmed[g]))
 
     # disarmed -> integrated or reintegrated
     proc = p.processing_rate * (0.3 + 0.7 * will) * funding if model.ddr_active else 0.0
@@ -176,9 +191,10 @@ def step_ddr(model: SSRModel) -> None:
     model.ddr_reintegrated_stock -= relapse
 
     returned = drop_reg + drop_dis + relapse
-    for g in np.flatnonzero(returned):
+    rearmed = drop_dis + relapse  # the registered who drop out never laid down their arms
+    for g in np.flatnonzero(rearmed):
         home = model.geo.fighters[g]
-        model.fighters[g] += rng.multinomial(int(returned[g]), home / home.sum())
+        model.fighters[g] += rng.multinomial(int(rearmed[g]), home / home.sum())
 
     model.cum_registered += entries
     model.cum_disarmed += disarmed

@@ -76,6 +76,7 @@ PREVIOUS: dict[str, float] = {
     "corruption.baseline": 0.55,
     "ddr.max_uptake": 0.04,
     "ddr.processing_rate": 0.06,
+    "ddr.cantonment_capacity": 600.0,
 }
 """Defaults before the calibration (hand-set assumptions), for the record in the docs."""
 

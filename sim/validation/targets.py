@@ -270,6 +270,17 @@ TARGETS: tuple[Target, ...] = (
         "1",
     ),
     Target(
+        "ddr_disarmed_2019",
+        lambda ts, r: _at(ts, "2019-12", "ddr_disarmed"),
+        "band",
+        1300.0,
+        500.0,
+        "Press: accelerated DDR targeted about 1,500 combatants in 2018-19 (over 1,300 "
+        "integrated); 8 of 24 planned cantonment sites operational",
+        "1",
+        hi=3000.0,
+    ),
+    Target(
         "ddr_integrated_share_2023",
         _integrated_share,
         "max",
