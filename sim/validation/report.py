@@ -256,9 +256,11 @@ def inline_values(
             out[f"e:{check}.{name}:control"] = _fmt(e.control)
             out[f"e:{check}.{name}:treatment"] = _fmt(e.treatment)
     years = np.array([crossing_year(ts) for ts, _ in runs])
-    out["x:crossing_year"] = (
-        f"median {np.median(years):.0f} (replicates: {years.min():.0f} to {years.max():.0f})"
-    )
+    never = int(np.isinf(years).sum())
+    crossed = years[np.isfinite(years)]
+    span = f"{crossed.min():.0f} to {crossed.max():.0f}" if len(crossed) else "none"
+    tail = f"; {never} of {len(years)} replicates never cross" if never else ""
+    out["x:crossing_year"] = f"median {np.median(years):.0f} (replicates: {span}{tail})"
     df = pd.concat([ts for ts, _ in runs])
     for col in ("trust", "corruption", "oversight"):
         a = annual_means(df, col).loc[2016:2025]
