@@ -7,24 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sweep_helpers import BASE
 
 from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.sweep.experiment import DEFAULT_OUTPUTS, load_experiment
 
 REPO = Path(__file__).resolve().parents[1]
-
-BASE = """
-[scenario]
-name = "tiny"
-steps = 24
-seed = 1
-[parameters]
-"community.count" = 60
-[[events]]
-step = 2
-kind = "launch_ddr"
-"""
 
 GOOD = """
 [experiment]

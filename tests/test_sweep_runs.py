@@ -17,24 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sweep_helpers import BASE
 
 from sim.cli import main
 from sim.sweep.experiment import load_experiment
 from sim.sweep.runner import completed_run_ids, read_failures, run_sweep
 
 REPO = Path(__file__).resolve().parents[1]
-
-BASE = """
-[scenario]
-name = "tiny"
-steps = 24
-seed = 1
-[parameters]
-"community.count" = 60
-[[events]]
-step = 2
-kind = "launch_ddr"
-"""
 
 SOBOL = """
 [experiment]
