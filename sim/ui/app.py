@@ -35,6 +35,8 @@ CSS = """
 .ssr-event { display: inline-flex; align-items: center; gap: 6px; padding: 0 8px 0 4px;
              border: 1px solid #dde3ea; border-radius: 6px; height: 48px; }
 .ssr-event .v-input { margin-top: 0; padding-top: 0; }
+.ssr-option { width: 110px; display: flex; flex-direction: column; }
+.ssr-option-label { font-size: 11.5px; color: #444; margin-bottom: -6px; }
 .ssr-event .v-input__slot { margin-bottom: 0; }
 .ssr-event .v-text-field__details, .ssr-event .v-messages { display: none; }
 .solara-image img, img.solara-image { max-width: 100%; height: auto; }
@@ -57,7 +59,11 @@ def ParameterSliders(session: st.Session, on_change, version: int) -> None:
                 sl = st.slider(name)
                 value = session.settings[name]
 
-                def set_value(v, name=name):
+                def set_value(v, name=name, sl=sl):
+                    # a slider snaps a value off its step grid (e.g. 289 with step 30)
+                    # and reports it: that is not a move by the participant
+                    if abs(float(v) - float(session.settings[name])) < sl.step / 2:
+                        return
                     session.set_param(name, v)
                     on_change()
 
@@ -95,7 +101,9 @@ def ParameterSliders(session: st.Session, on_change, version: int) -> None:
 
 
 @solara.component
-def EventButton(session: st.Session, kind: str, inject, disabled: bool, version: int) -> None:
+def EventButton(
+    session: st.Session, kind: str, inject, on_change, disabled: bool, version: int
+) -> None:
     """One "make it happen now" button with its options (if any) next to it.
 
     ``version`` changes with the options, so the controls show the stored values.
@@ -125,6 +133,7 @@ def EventButton(session: st.Session, kind: str, inject, disabled: bool, version:
                 if opt.choices:
                     v = next(c for c in opt.choices if st.choice_label(c) == v)
                 session.set_event_option(kind, opt.name, v)
+                on_change()
 
             if opt.choices:
                 labels = [st.choice_label(c) for c in opt.choices]
@@ -138,24 +147,32 @@ def EventButton(session: st.Session, kind: str, inject, disabled: bool, version:
                     style=f"width: {width}px; font-size: 13px",
                 )
             else:
-                with solara.Div(style="width: 130px; padding-top: 14px"):
+                shown = f"{int(chosen[opt.name])}" if opt.is_int else f"{chosen[opt.name]:g}"
+                with solara.Div(classes=["ssr-option"]):
+                    solara.HTML(
+                        tag="div",
+                        unsafe_innerHTML=f"{html.escape(opt.label)}: <b>{shown}</b>",
+                        classes=["ssr-option-label"],
+                    )
                     if opt.is_int:
                         solara.SliderInt(
-                            opt.label,
+                            "",
                             value=int(chosen[opt.name]),
                             min=int(opt.lo),
                             max=int(opt.hi),
                             step=int(opt.step),
                             on_value=set_option,
+                            thumb_label=False,
                         )
                     else:
                         solara.SliderFloat(
-                            opt.label,
+                            "",
                             value=float(chosen[opt.name]),
                             min=opt.lo,
                             max=opt.hi,
                             step=opt.step,
                             on_value=set_option,
+                            thumb_label=False,
                         )
 
 
@@ -304,7 +321,7 @@ def Page() -> None:
             "next month; <b>Reset</b> restarts it with the sliders and seed.",
             classes=["ssr-muted", "mb-2"],
         )
-        with solara.Row(style="gap: 6px; margin-bottom: 6px"):
+        with solara.Row(style="gap: 6px; margin-bottom: 12px"):
             solara.Button(
                 "Apply now",
                 on_click=on_apply,
@@ -312,7 +329,6 @@ def Page() -> None:
                 color="primary",
                 small=True,
             )
-            solara.Button("Reset", on_click=on_reset, outlined=True, small=True)
         if session.pending:
             parts = []
             if session.can_apply():
@@ -362,7 +378,7 @@ def Page() -> None:
     with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 6px"):
         solara.HTML(tag="span", unsafe_innerHTML="Make it happen now:", classes=["ssr-muted"])
         for kind in st.EVENT_BUTTONS:
-            EventButton(session, kind, inject, session.finished, settings_version)
+            EventButton(session, kind, inject, settings_changed, session.finished, settings_version)
     if message.value:
         solara.Error(message.value)
 
