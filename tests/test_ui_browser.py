@@ -178,26 +178,34 @@ def test_workshop_page_runs_the_model_offline(browser, app_url):
     page.wait_for_function(
         "() => /month (\\d+) of/.exec(document.querySelector('.ssr-status').innerText)[1] >= 10"
     )
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play").wait_for()
     paused_at = _month(page)
     assert paused_at >= 10
     page.wait_for_timeout(700)
     assert _month(page) == paused_at
 
-    # when a slider moves, its value shows and Reset is requested
+    # when a slider moves, its value shows and Apply now or Reset is offered
     label = page.locator(".ssr-slider-label", has_text="Incentive")
     assert "0.4" in label.inner_text()
     slider = label.locator("xpath=following-sibling::*[1]").get_by_role("slider")
     slider.focus()
     slider.press("End")  # the slider's top: the schema's upper bound
-    page.get_by_text("Settings changed").wait_for()
+    page.get_by_text("Sliders moved").wait_for()
     expect(label).to_have_text("Incentive: 1")
 
-    # when Reset is pressed, the model restarts with the new setting
+    # when Apply now is pressed, the running model gets a set event from the next month
+    page.get_by_role("button", name="Apply now").click()
+    log = page.locator(".ssr-log")
+    expect(log).to_contain_text("set ddr.incentive = 1")
+    expect(page.get_by_text("Sliders moved")).to_have_count(0)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text(f"month {paused_at + 1} of 120").wait_for()
+    expect(log.locator("tr", has_text="set ddr.incentive = 1")).to_contain_text("applied")
+
+    # when Reset is pressed, the model restarts with the setting
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Not started").wait_for()
-    expect(page.get_by_text("Settings changed")).to_have_count(0)
 
     # when another scenario is picked, its description shows
     page.locator(".v-select", has_text="Scenario").first.click()
@@ -209,7 +217,6 @@ def test_workshop_page_runs_the_model_offline(browser, app_url):
     page.get_by_role("button", name="Step").click()
     page.get_by_text("month 1 of 120").wait_for()
     page.get_by_role("button", name="Terminate the agreement").click()
-    log = page.locator(".ssr-log")
     expect(log).to_contain_text("Terminate the agreement")
     expect(log).to_contain_text("next month")
     page.get_by_role("button", name="Step").click()

@@ -11,7 +11,7 @@ import pytest
 from sim.cli import scenario_library
 from sim.events import EventError
 from sim.indicators import CONTRACT
-from sim.params import ParamError, spec
+from sim.params import INIT_ONLY, ParamError, spec
 from sim.scenario import load_scenario
 from sim.ui import state as st
 
@@ -237,3 +237,191 @@ def test_planned_scenario_events_are_listed_until_they_happen(session):
     session.reset()
     session.inject("coup")
     assert all("Coup" not in label for _, label in session.upcoming())  # yours show in the log
+
+
+# ---------------------------------------------------------------- Apply now (mid-run)
+
+
+def test_apply_now_turns_moved_sliders_into_set_events_at_the_current_month(session):
+    # given a run in its sixth month with two sliders moved
+    session.step(5)
+    before = {n: session.model.p.get(n) for n in ("ddr.incentive", "oversight.strength")}
+    session.set_param("ddr.incentive", 0.8)
+    session.set_param("oversight.strength", 0.9)
+    assert session.pending and session.can_apply()
+    # when Apply now is pressed
+    result = session.apply_now()
+    # then one set event per slider waits for the next month, in slider order, logged
+    assert [(e.step, e.kind, e.options) for e in result.events] == [
+        (6, "set", {"parameter": "ddr.incentive", "value": 0.8}),
+        (6, "set", {"parameter": "oversight.strength", "value": 0.9}),
+    ]
+    assert result.needs_reset == ()
+    assert "set ddr.incentive = 0.8" in result.message
+    waiting = [(e.label, e.source, e.applied) for e in session.event_log()]
+    assert ("set ddr.incentive = 0.8", "you", False) in waiting
+    assert not session.pending
+    assert {n: session.model.p.get(n) for n in before} == before  # not yet applied
+    # when the next month runs, the model uses the new values and the charts mark them
+    session.step()
+    assert session.model.p.get("ddr.incentive") == 0.8
+    assert session.model.p.get("oversight.strength") == 0.9
+    assert [e.label for e in session.event_log() if e.applied] == [
+        "set ddr.incentive = 0.8",
+        "set oversight.strength = 0.9",
+    ]
+    assert ("2015-11", "set oversight.strength = 0.9") in session.markers()
+    assert session.step_count == 6  # the run went on, it did not restart
+    # and pressing again with nothing moved changes nothing
+    again = session.apply_now()
+    assert again.events == () and "No slider moved" in again.message
+
+
+def test_apply_now_changes_the_course_of_the_run_not_its_past(session):
+    # given two copies of the same run, twelve months in
+    other = st.Session()
+    session.step(12)
+    other.step(12)
+    # when one applies a much higher abuse rate mid-run
+    session.set_param("violence.abuse_rate", 10.0)
+    session.apply_now()
+    session.step(12)
+    other.step(12)
+    mine, theirs = session.frame(), other.frame()
+    # then the first year is identical and the second differs
+    pd.testing.assert_frame_equal(mine.iloc[:12], theirs.iloc[:12])
+    assert mine["abuses_by_forces"].iloc[12:].sum() > theirs["abuses_by_forces"].iloc[12:].sum()
+
+
+def test_init_only_sliders_are_refused_mid_run_with_a_message_and_wait_for_reset(session):
+    # given a started run and a slider the model reads only when it is built
+    name = "trust.initial_mean"
+    assert name in INIT_ONLY
+    session.step(3)
+    built_with = session.model.p.get(name)
+    session.set_param(name, 0.7)
+    assert session.needs_reset() == [name]
+    assert not session.can_apply()
+    # when Apply now is pressed
+    result = session.apply_now()
+    # then nothing is injected, the message says Reset is needed, and it stays pending
+    assert result.events == ()
+    assert result.needs_reset == (name,)
+    assert name in result.message and "Reset" in result.message
+    assert session.event_log() == []
+    session.step()
+    assert session.model.p.get(name) == built_with
+    assert session.pending
+    # when Reset is pressed, the new model is built with it
+    session.reset()
+    assert session.model.p.get(name) == 0.7
+    assert not session.pending
+
+
+def test_apply_now_does_not_undo_what_events_changed(session):
+    # given a coup that lowered political will in the model (the slider still shows the old)
+    session.step(2)
+    session.inject("coup")
+    session.step()
+    will_after_coup = session.model.p.get("state.political_will")
+    assert will_after_coup != session.settings["state.political_will"]
+    # when another slider is applied
+    session.set_param("ddr.incentive", 0.7)
+    result = session.apply_now()
+    session.step()
+    # then only that slider is set; the coup's effect stays
+    assert [e.options["parameter"] for e in result.events] == ["ddr.incentive"]
+    assert session.model.p.get("state.political_will") == will_after_coup
+
+
+def test_a_value_the_schema_refuses_is_reported_and_nothing_is_applied(session):
+    # given a slider value that the events schema refuses (set around the slider's bounds)
+    session.step(2)
+    session.set_param("ddr.incentive", 0.8)
+    session.settings["oversight.strength"] = 7.5
+    # when Apply now is pressed, the error names the parameter and nothing is injected
+    with pytest.raises(EventError) as err:
+        session.apply_now()
+    assert err.value.key == "oversight.strength"
+    assert str(err.value).startswith("oversight.strength: ") and "[0, 1]" in str(err.value)
+    assert session.event_log() == []
+    assert session.moved()  # still waiting
+
+
+def test_apply_now_is_refused_once_the_run_is_finished(session):
+    session.step(session.horizon)
+    session.set_param("ddr.incentive", 0.8)
+    assert not session.can_apply()
+    with pytest.raises(ValueError, match="Reset"):
+        session.apply_now()
+
+
+# ---------------------------------------------------------------- event options
+
+
+def test_event_options_come_from_the_event_schemas():
+    opts = {o.name: o for o in st.event_options("donor_withdrawal")}
+    assert set(opts["donor"].choices) == {"UN", "EU", "France", "all_conditional"}
+    assert (opts["share"].lo, opts["share"].hi, opts["share"].default) == (0.0, 1.0, 1.0)
+    months = st.event_options("peacekeepers_withdraw")[0]
+    assert (months.lo, months.hi, months.default, months.is_int) == (1, 60, 6, True)
+    assert st.event_options("launch_ddr")[0].choices == ("all", "pro_government")
+    assert st.event_options("coup") == ()
+
+
+def test_peacekeepers_leave_over_the_chosen_months():
+    # given two runs where peacekeepers are ordered out in month 3, over 3 and 6 months
+    quick, slow = st.Session(), st.Session()
+    for s in (quick, slow):
+        s.step(2)
+    quick.set_event_option("peacekeepers_withdraw", "months", 3)
+    event = quick.inject("peacekeepers_withdraw")
+    slow.inject("peacekeepers_withdraw")  # default: 6 months
+    assert event.options == {"months": 3}
+    assert event.label == "Peacekeepers withdraw (over 3 months)"
+    for s in (quick, slow):
+        s.step(6)
+    # then the quick withdrawal is complete after its 3 months, the slow one is not
+    pk_quick = quick.frame().set_index("step")["peacekeepers"]
+    pk_slow = slow.frame().set_index("step")["peacekeepers"]
+    assert pk_quick[4] > 0 and pk_quick[5] == 0
+    assert pk_slow[5] > 0 and pk_slow[8] == 0
+
+
+def test_donor_withdrawal_of_one_donor_cuts_only_that_donor(session):
+    # given the EU chosen with half its budget cut
+    session.step(2)
+    session.set_event_option("donor_withdrawal", "donor", "EU")
+    session.set_event_option("donor_withdrawal", "share", 0.5)
+    before = {d.name: d.cut for d in session.model.donors}
+    # when Donors withdraw is pressed and the month runs
+    session.inject("donor_withdrawal")
+    session.step()
+    # then only the EU's budget is cut, by half, and the log says so
+    after = {d.name: d.cut for d in session.model.donors}
+    assert after["EU"] == pytest.approx(1 - (1 - before["EU"]) * 0.5)
+    assert {n: c for n, c in after.items() if n != "EU"} == {
+        n: c for n, c in before.items() if n != "EU"
+    }
+    assert session.event_log()[-1].label == "Donors withdraw (EU, share 0.5)"
+
+
+def test_launch_ddr_scope_reaches_the_model(session):
+    session.step(2)
+    session.set_event_option("launch_ddr", "scope", "pro_government")
+    session.inject("launch_ddr")
+    session.step()
+    assert session.model.ddr_active and session.model.ddr_scope == "pro_government"
+    session.inject("pause_ddr")
+    session.step()
+    assert not session.model.ddr_active
+
+
+def test_event_options_outside_the_schema_are_refused(session):
+    with pytest.raises(EventError):
+        session.set_event_option("donor_withdrawal", "share", 1.5)
+    with pytest.raises(EventError):
+        session.set_event_option("donor_withdrawal", "donor", "Mars")
+    with pytest.raises(EventError):
+        session.set_event_option("coup", "months", 3)
+    assert session.event_settings["donor_withdrawal"] == {"donor": "all_conditional", "share": 1.0}

@@ -15,6 +15,7 @@ import time
 import solara
 
 from sim.indicators import REGION_COLUMNS
+from sim.params import INIT_ONLY
 from sim.ui import state as st
 
 CSS = """
@@ -29,6 +30,15 @@ CSS = """
 .ssr-log { font-size: 12.5px; border-collapse: collapse; width: 100%; }
 .ssr-log td, .ssr-log th { padding: 2px 6px; border-bottom: 1px solid #e3e3e3; text-align: left; }
 .ssr-muted { color: #666; font-size: 12.5px; }
+.ssr-tag { font-size: 10.5px; color: #8a5a00; background: #fff3d6; border-radius: 8px;
+           padding: 0 6px; margin-left: 4px; }
+.ssr-event { display: inline-flex; align-items: center; gap: 6px; padding: 0 8px 0 4px;
+             border: 1px solid #dde3ea; border-radius: 6px; height: 48px; }
+.ssr-event .v-input { margin-top: 0; padding-top: 0; }
+.ssr-option { width: 110px; display: flex; flex-direction: column; }
+.ssr-option-label { font-size: 11.5px; color: #444; margin-bottom: -6px; }
+.ssr-event .v-input__slot { margin-bottom: 0; }
+.ssr-event .v-text-field__details, .ssr-event .v-messages { display: none; }
 .solara-image img, img.solara-image { max-width: 100%; height: auto; }
 """
 
@@ -49,14 +59,24 @@ def ParameterSliders(session: st.Session, on_change, version: int) -> None:
                 sl = st.slider(name)
                 value = session.settings[name]
 
-                def set_value(v, name=name):
+                def set_value(v, name=name, sl=sl):
+                    # a slider snaps a value off its step grid (e.g. 289 with step 30)
+                    # and reports it: that is not a move by the participant
+                    if abs(float(v) - float(session.settings[name])) < sl.step / 2:
+                        return
                     session.set_param(name, v)
                     on_change()
 
                 shown = f"{int(value):,}" if sl.is_int else f"{value:.3g}"
+                tag = (
+                    '<span class="ssr-tag" title="Read only when the model is built: '
+                    'Apply now cannot change it mid-run.">at Reset only</span>'
+                    if name in INIT_ONLY
+                    else ""
+                )
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=f"{html.escape(sl.label)}: <b>{shown}</b>",
+                    unsafe_innerHTML=f"{html.escape(sl.label)}: <b>{shown}</b>{tag}",
                     classes=["ssr-slider-label"],
                 )
                 if sl.is_int:
@@ -78,6 +98,82 @@ def ParameterSliders(session: st.Session, on_change, version: int) -> None:
                         on_value=set_value,
                     )
                 solara.HTML(tag="div", unsafe_innerHTML=html.escape(sl.help), classes=["ssr-help"])
+
+
+@solara.component
+def EventButton(
+    session: st.Session, kind: str, inject, on_change, disabled: bool, version: int
+) -> None:
+    """One "make it happen now" button with its options (if any) next to it.
+
+    ``version`` changes with the options, so the controls show the stored values.
+    """
+    options = st.event_options(kind)
+
+    def button() -> None:
+        with solara.Tooltip(st.event_help(kind)):
+            solara.Button(
+                st.EVENT_BUTTONS[kind],
+                on_click=lambda: inject(kind),
+                disabled=disabled,
+                outlined=True,
+                small=True,
+                color="error" if kind in {"terminate_agreement", "coup"} else None,
+            )
+
+    if not options:
+        button()
+        return
+    chosen = session.event_settings[kind]
+    with solara.Div(classes=["ssr-event"]):
+        button()
+        for opt in options:
+
+            def set_option(v, opt=opt):
+                if opt.choices:
+                    v = next(c for c in opt.choices if st.choice_label(c) == v)
+                session.set_event_option(kind, opt.name, v)
+                on_change()
+
+            if opt.choices:
+                labels = [st.choice_label(c) for c in opt.choices]
+                width = max(len(x) for x in labels) * 7 + 40
+                solara.Select(
+                    label=opt.label,
+                    values=labels,
+                    value=st.choice_label(chosen[opt.name]),
+                    on_value=set_option,
+                    dense=True,
+                    style=f"width: {width}px; font-size: 13px",
+                )
+            else:
+                shown = f"{int(chosen[opt.name])}" if opt.is_int else f"{chosen[opt.name]:g}"
+                with solara.Div(classes=["ssr-option"]):
+                    solara.HTML(
+                        tag="div",
+                        unsafe_innerHTML=f"{html.escape(opt.label)}: <b>{shown}</b>",
+                        classes=["ssr-option-label"],
+                    )
+                    if opt.is_int:
+                        solara.SliderInt(
+                            "",
+                            value=int(chosen[opt.name]),
+                            min=int(opt.lo),
+                            max=int(opt.hi),
+                            step=int(opt.step),
+                            on_value=set_option,
+                            thumb_label=False,
+                        )
+                    else:
+                        solara.SliderFloat(
+                            "",
+                            value=float(chosen[opt.name]),
+                            min=opt.lo,
+                            max=opt.hi,
+                            step=opt.step,
+                            on_value=set_option,
+                            thumb_label=False,
+                        )
 
 
 @solara.component
@@ -115,6 +211,7 @@ def Page() -> None:
     ghost = solara.use_reactive(True)
     map_column = solara.use_reactive("incidents")
     message = solara.use_reactive("")
+    notice = solara.use_reactive("")
 
     def refresh() -> None:
         set_version(lambda v: v + 1)
@@ -152,6 +249,7 @@ def Page() -> None:
         playing.value = False
         session.reset()
         message.value = ""
+        notice.value = ""
         refresh()
         settings_changed()
 
@@ -159,6 +257,7 @@ def Page() -> None:
         playing.value = False
         session.select_scenario(name)
         message.value = ""
+        notice.value = ""
         refresh()
         settings_changed()
 
@@ -174,9 +273,20 @@ def Page() -> None:
         try:
             session.inject(kind)
             message.value = ""
-        except ValueError as err:
+        except ValueError as err:  # EventError is one too
             message.value = str(err)
         refresh()
+
+    def on_apply() -> None:
+        try:
+            result = session.apply_now()
+            message.value = ""
+            notice.value = result.message
+        except ValueError as err:  # EventError is one too
+            message.value = f"Not applied: {err}"
+            notice.value = ""
+        refresh()
+        settings_changed()
 
     charts = solara.use_memo(lambda: session.charts_png(ghost=ghost.value), [version, ghost.value])
     region_map = solara.use_memo(
@@ -207,11 +317,31 @@ def Page() -> None:
         solara.HTML(
             tag="div",
             unsafe_innerHTML=f"{n:,} community agents · {session.horizon} months from "
-            f"{session.scenario.start}. Sliders take effect when you press Reset.",
+            f"{session.scenario.start}. <b>Apply now</b> changes the running model from the "
+            "next month; <b>Reset</b> restarts it with the sliders and seed.",
             classes=["ssr-muted", "mb-2"],
         )
+        with solara.Row(style="gap: 6px; margin-bottom: 12px"):
+            solara.Button(
+                "Apply now",
+                on_click=on_apply,
+                disabled=not session.can_apply(),
+                color="primary",
+                small=True,
+            )
         if session.pending:
-            solara.Warning("Settings changed: press Reset to rebuild the model with them.")
+            parts = []
+            if session.can_apply():
+                parts.append("Sliders moved: Apply now to use them from the next month, or Reset.")
+            later = session.needs_reset()
+            if later:
+                parts.append(f"{', '.join(later)}: read only when the model is built, needs Reset.")
+            if session.seed != session.model_seed:
+                parts.append("Seed changed: press Reset to use it.")
+            if parts:
+                solara.Warning(" ".join(parts))
+        if notice.value:
+            solara.Info(notice.value)
         ParameterSliders(session, settings_changed, settings_version)
 
     with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 8px"):
@@ -247,16 +377,8 @@ def Page() -> None:
         solara.Checkbox(label="Baseline for comparison (dashed)", value=ghost)
     with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 6px"):
         solara.HTML(tag="span", unsafe_innerHTML="Make it happen now:", classes=["ssr-muted"])
-        for kind, label in st.EVENT_BUTTONS.items():
-            with solara.Tooltip(st.event_help(kind)):
-                solara.Button(
-                    label,
-                    on_click=lambda kind=kind: inject(kind),
-                    disabled=session.finished,
-                    outlined=True,
-                    small=True,
-                    color="error" if kind in {"terminate_agreement", "coup"} else None,
-                )
+        for kind in st.EVENT_BUTTONS:
+            EventButton(session, kind, inject, settings_changed, session.finished, settings_version)
     if message.value:
         solara.Error(message.value)
 

@@ -12,6 +12,7 @@ scenario library and the baseline runs used for the "ghost" comparison lines.
 from __future__ import annotations
 
 import threading
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import date_of, month_index
-from sim.events import EVENT_KINDS, Event
+from sim.events import EVENT_KINDS, Event, EventError, make_event
 from sim.indicators import INDICATORS, REGION_COLUMNS
 from sim.model import SSRModel
-from sim.params import ParamError, spec
+from sim.params import INIT_ONLY, ParamError, spec
 from sim.scenario import Scenario, load_scenario
 from sim.ui.charts import PANELS, LiveCharts, LiveMap
 
@@ -78,8 +79,25 @@ EVENT_BUTTONS: dict[str, str] = {
     "peacekeepers_withdraw": "Peacekeepers withdraw",
     "donor_withdrawal": "Donors withdraw",
     "partner_arrives": "Partner arrives",
+    "launch_ddr": "Launch DDR",
+    "pause_ddr": "Pause DDR",
 }
 """Events a participant can inject at the current month, with their button labels."""
+
+OPTION_LABELS: dict[str, str] = {
+    "donor": "Donor",
+    "share": "Share cut",
+    "months": "Over months",
+    "scope": "Scope",
+}
+"""Short labels of the event options shown next to their buttons."""
+
+CHOICE_LABELS: dict[str, str] = {
+    "all_conditional": "all conditional",
+    "all": "all signatories",
+    "pro_government": "pro-government only",
+}
+"""Plain-language names of option choices (other choices show as they are)."""
 
 MAP_COLUMNS: dict[str, str] = {
     "incidents": "Incidents per month",
@@ -137,6 +155,77 @@ def slider(name: str) -> Slider:
 
 def _num(x: float) -> str:
     return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class EventOption:
+    """One option of an event kind as a control: a choice list or a numeric range.
+
+    Taken from the event's options schema (:mod:`sim.events`), so the page can never offer
+    a value that ``make_event`` would refuse.
+    """
+
+    kind: str
+    name: str
+    label: str
+    default: Any
+    choices: tuple[str, ...] = ()
+    lo: float = 0.0
+    hi: float = 1.0
+    step: float = 1.0
+    is_int: bool = False
+
+
+def event_options(kind: str) -> tuple[EventOption, ...]:
+    """The options of an event kind (empty when it has none), with schema bounds."""
+    out = []
+    for name, f in EVENT_KINDS[kind].options.model_fields.items():
+        label = OPTION_LABELS.get(name, name.replace("_", " ").capitalize())
+        if typing.get_origin(f.annotation) is typing.Literal:
+            choices = tuple(str(c) for c in typing.get_args(f.annotation))
+            out.append(EventOption(kind, name, label, f.default, choices=choices))
+            continue
+        if f.annotation not in (int, float):
+            continue  # e.g. the free-form options of "set": not offered as a control
+        lo = next((float(m.ge) for m in f.metadata if hasattr(m, "ge")), 0.0)
+        hi = next((float(m.le) for m in f.metadata if hasattr(m, "le")), 1.0)
+        is_int = f.annotation is int
+        step = 1.0 if is_int else 0.05
+        out.append(
+            EventOption(kind, name, label, f.default, lo=lo, hi=hi, step=step, is_int=is_int)
+        )
+    return tuple(out)
+
+
+def choice_label(value: str) -> str:
+    """How a choice of an event option is shown."""
+    return CHOICE_LABELS.get(value, value)
+
+
+def event_label(kind: str, options: Mapping[str, Any]) -> str:
+    """The log and chart label of an injected event, naming options that differ from defaults.
+
+    E.g. "Donors withdraw (EU, share 0.5)" or "Peacekeepers withdraw (over 12 months)".
+    """
+    base = EVENT_BUTTONS.get(kind, kind)
+    parts = []
+    for opt in event_options(kind) if kind in EVENT_KINDS else ():
+        value = options.get(opt.name, opt.default)
+        if value == opt.default:
+            continue
+        if opt.choices:
+            parts.append(choice_label(str(value)))
+        elif opt.name == "months":
+            parts.append(f"over {int(value)} months")
+        else:
+            parts.append(f"{opt.name} {_num(float(value))}")
+    return f"{base} ({', '.join(parts)})" if parts else base
+
+
+def set_label(name: str, value: Any) -> str:
+    """Label of a slider applied mid-run, e.g. "set ddr.incentive = 0.8"."""
+    shown = str(value) if isinstance(value, int) else _num(float(value))
+    return f"set {name} = {shown}"
 
 
 # ---------------------------------------------------------------------- library
@@ -199,6 +288,15 @@ class LogEntry:
     applied: bool
 
 
+@dataclass(frozen=True)
+class ApplyResult:
+    """What "Apply now" did: the set events injected and the sliders that need Reset."""
+
+    events: tuple[Event, ...] = ()
+    needs_reset: tuple[str, ...] = ()
+    message: str = ""
+
+
 class Session:
     """One participant's state: scenario, settings, seed and their own model.
 
@@ -221,6 +319,9 @@ class Session:
         self._maps: dict[str, LiveMap] = {}  # kept across resets: they hold no model state
         self.scenario_name = ""
         self.settings: dict[str, Any] = {}
+        self.event_settings: dict[str, dict[str, Any]] = {
+            kind: {o.name: o.default for o in event_options(kind)} for kind in EVENT_BUTTONS
+        }
         self.seed = 0
         self.select_scenario(scenario if scenario in self.scenarios else next(iter(self.scenarios)))
         if seed is not None:
@@ -254,7 +355,7 @@ class Session:
             self.reset()
 
     def set_param(self, name: str, value: float) -> Any:
-        """Store a slider value (used at the next Reset); returns the stored value.
+        """Store a slider value (used at Apply now or the next Reset); returns it.
 
         Raises:
             ParamError: not a slider parameter, or outside the slider's bounds.
@@ -282,10 +383,107 @@ class Session:
         with self.lock:
             self.seed = int(seed)
 
+    def set_event_option(self, kind: str, name: str, value: Any) -> Any:
+        """Store an option of an event button (used when it is pressed); returns it.
+
+        Raises:
+            EventError: unknown event, unknown option or a value the schema refuses.
+        """
+        if kind not in self.event_settings:
+            raise EventError("kind", f"no button for {kind!r}; buttons: {', '.join(EVENT_BUTTONS)}")
+        opts = {o.name: o for o in event_options(kind)}
+        if name not in opts:
+            allowed = ", ".join(opts) or "none"
+            raise EventError(name, f"unknown option of {kind!r} (options: {allowed})")
+        if opts[name].is_int:
+            value = int(round(value))
+        elif not opts[name].choices:
+            value = float(value)
+        candidate = {**self.event_settings[kind], name: value}
+        make_event(1, kind, candidate)  # the schema decides what is valid
+        with self.lock:
+            self.event_settings[kind] = candidate
+        return value
+
     @property
     def pending(self) -> bool:
-        """True when sliders or seed differ from what the current model was built with."""
-        return (dict(self.settings), self.seed) != self._built
+        """True when sliders or seed differ from what the current model runs with."""
+        return bool(self.moved()) or self.seed != self._built_seed
+
+    @property
+    def model_seed(self) -> int:
+        """The seed the running model was built with."""
+        return self._built_seed
+
+    def moved(self) -> dict[str, Any]:
+        """Sliders moved since the last Reset or Apply now, with their new values.
+
+        Only moved sliders count: an event (e.g. a coup lowering political will) may have
+        changed a parameter in the model, and Apply now must not silently undo it.
+        """
+        return {n: v for n, v in self.settings.items() if v != self._synced.get(n)}
+
+    def needs_reset(self) -> list[str]:
+        """Moved sliders that the model reads only when it is built (Apply now skips them)."""
+        return [n for n in self.moved() if n in INIT_ONLY]
+
+    def can_apply(self) -> bool:
+        """True when Apply now has something to apply to the running model."""
+        return not self.finished and any(n not in INIT_ONLY for n in self.moved())
+
+    def apply_now(self) -> ApplyResult:
+        """Apply moved sliders to the running model as ``set`` events from the next month.
+
+        Sliders of parameters read only at initialisation (``sim.params.INIT_ONLY``) are
+        not applied: the result names them, they wait for Reset. Every value is checked
+        by the events schema before any is injected, so a refusal leaves the run as it was.
+
+        Raises:
+            ValueError: the run is finished (``EventError``, a ``ValueError``, when the
+                schema refuses a value).
+        """
+        with self.lock:
+            if self.finished:
+                raise ValueError("the run is finished: press Reset to start again")
+            moved = self.moved()
+            later = tuple(n for n in moved if n in INIT_ONLY)
+            now = {n: v for n, v in moved.items() if n not in INIT_ONLY}
+            step = self.step_count + 1
+            for name, value in now.items():
+                try:
+                    make_event(step, "set", {"parameter": name, "value": value})
+                except EventError as err:  # name the slider, not the option key
+                    raise EventError(name, err.message) from err
+            changes = []
+            for name, value in now.items():
+                self._synced[name] = value
+                if self.model.p.get(name) != value:  # else nothing to change
+                    changes.append((name, value))
+            # the model applies the newest injected event first: inject in reverse so the
+            # log lists them in slider order
+            events = [
+                self._inject("set", {"parameter": n, "value": v}, set_label(n, v))
+                for n, v in reversed(changes)
+            ][::-1]
+            parts = []
+            if events:
+                parts.append(
+                    "Applied from "
+                    + date_of(step, self.model.start)
+                    + ": "
+                    + "; ".join(e.label for e in events)
+                    + "."
+                )
+            elif now:
+                parts.append("The model already uses these values.")
+            if later:
+                parts.append(
+                    f"{', '.join(later)}: read only when the model is built; "
+                    "press Reset to use " + ("them." if len(later) > 1 else "it.")
+                )
+            if not moved:
+                parts.append("No slider moved since the last Reset or Apply now.")
+            return ApplyResult(tuple(events), later, " ".join(parts))
 
     def overrides(self) -> dict[str, Any]:
         """The settings that differ from the scenario's own values."""
@@ -299,11 +497,19 @@ class Session:
             sc = self.scenario
             params = sc.params().with_overrides(self.settings)
             self.model = SSRModel(params, rng=self.seed, events=list(sc.events), start=sc.start)
-            self._labels = {(e.step, e.kind): (e.label or e.kind, "scenario") for e in sc.events}
+            # labels per (step, kind) in the order the model applies them: injected events
+            # go first (newest first, as SSRModel.inject puts them in front), then the
+            # scenario's in file order
+            self._labels: dict[tuple[int, str], list[tuple[str, str]]] = {}
+            for e in sorted(sc.events):
+                self._labels.setdefault((e.step, e.kind), []).append(
+                    (e.label or e.kind, "scenario")
+                )
             self._injected: list[Event] = []
             self._frame_cache: tuple[int, pd.DataFrame] | None = None
             self._charts: tuple[bool, LiveCharts] | None = None
-            self._built = (dict(self.settings), self.seed)
+            self._synced = dict(self.settings)
+            self._built_seed = self.seed
 
     @property
     def step_count(self) -> int:
@@ -327,6 +533,11 @@ class Session:
     def inject(self, kind: str, options: Mapping[str, Any] | None = None) -> Event:
         """Apply an event at the next month simulated ("now" from the participant's view).
 
+        Args:
+            kind: event kind.
+            options: its options; by default those chosen next to its button
+                (:meth:`set_event_option`), which start at the schema's defaults.
+
         Raises:
             EventError: unknown kind or bad options.
             ValueError: the run is finished.
@@ -334,13 +545,17 @@ class Session:
         with self.lock:
             if self.finished:
                 raise ValueError("the run is finished: press Reset to start again")
-            self.model.inject(kind, dict(options or {}))
-            event = self.model.events[0]
-            label = EVENT_BUTTONS.get(kind, kind)
-            event.label = label
-            self._injected.append(event)
-            self._labels[(event.step, kind)] = (label, "you")
-            return event
+            if options is None:
+                options = self.event_settings.get(kind, {})
+            return self._inject(kind, dict(options), event_label(kind, options))
+
+    def _inject(self, kind: str, options: dict[str, Any], label: str) -> Event:
+        self.model.inject(kind, options)
+        event = self.model.events[0]
+        event.label = label
+        self._injected.append(event)
+        self._labels.setdefault((event.step, kind), []).insert(0, (label, "you"))
+        return event
 
     # ------------------------------------------------------------- outputs
     @property
@@ -375,8 +590,12 @@ class Session:
         """Applied events, then injected ones still waiting for the next month."""
         with self.lock:
             out = []
+            seen: dict[tuple[int, str], int] = {}
             for step, kind in self.model.event_log:
-                label, source = self._labels.get((step, kind), (kind, "scenario"))
+                i = seen.get((step, kind), 0)
+                seen[(step, kind)] = i + 1
+                known = self._labels.get((step, kind), [])
+                label, source = known[i] if i < len(known) else (kind, "scenario")
                 out.append(
                     LogEntry(step, date_of(step, self.model.start), kind, label, source, True)
                 )
@@ -497,11 +716,17 @@ __all__ = [
     "MAP_COLUMNS",
     "PANELS",
     "THEMES",
+    "ApplyResult",
+    "EventOption",
     "LogEntry",
     "Session",
     "Slider",
+    "choice_label",
     "event_help",
+    "event_label",
+    "event_options",
     "indicator_help",
     "scenario_choices",
+    "set_label",
     "slider",
 ]
