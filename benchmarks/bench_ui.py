@@ -22,19 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sim.ui.headless import CHROMIUM  # noqa: E402
+from sim.ui.headless import LAUNCH_ARGS as ARGS  # noqa: E402
 from sim.ui.state import Session  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STEP_AND_WAIT = """async () => {
   const img = document.querySelector('img.ssr-charts');
   const before = img.src;

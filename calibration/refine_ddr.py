@@ -10,10 +10,7 @@ and processing; the lowest total score wins. The chosen values are written into
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.stats import qmc
-
-from sim.validation.calibrate import evaluate
+from sim.validation.calibrate import rank_designs
 
 RANGES: dict[str, tuple[float, float]] = {
     "ddr.max_uptake": (0.03, 0.25),
@@ -24,21 +21,11 @@ RANGES: dict[str, tuple[float, float]] = {
 
 def main() -> None:
     """Search and print the best designs; the first is the choice."""
-    names = list(RANGES)
-    lo = np.array([RANGES[k][0] for k in names])
-    hi = np.array([RANGES[k][1] for k in names])
-    points = qmc.scale(qmc.LatinHypercube(d=len(names), seed=13).random(60), lo, hi)
-    rows = []
-    for p in points:
-        values = dict(zip(names, map(float, p), strict=True))
-        total, _, means = evaluate(values, 3, 7)
-        rows.append(
-            (total, values, means["ddr_integrated_2023"], means["ddr_integrated_share_2023"])
-        )
-    rows.sort(key=lambda r: r[0])
-    for total, values, integrated, share in rows[:6]:
+    rows = rank_designs(RANGES, 60, design_seed=13)
+    for total, values, means in rows[:6]:
         print(
-            f"{total:7.3f}  integrated {integrated:6.0f} (share {share:.3f})  "
+            f"{total:7.3f}  integrated {means['ddr_integrated_2023']:6.0f} "
+            f"(share {means['ddr_integrated_share_2023']:.3f})  "
             + ", ".join(f"{k}={v:.3g}" for k, v in values.items())
         )
     print("\nchosen:", {k: float(f"{v:.3g}") for k, v in rows[0][1].items()})

@@ -20,19 +20,11 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-CHROMIUM = Path("/usr/bin/chromium")
+from sim.ui.headless import CHROMIUM, LAUNCH_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = LAUNCH_ARGS
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 pytestmark = [

@@ -103,6 +103,22 @@ def _design(
     return [dict(zip(names, map(float, row), strict=True)) for row in qmc.scale(sample, lo, hi)]
 
 
+def rank_designs(
+    ranges: Mapping[str, tuple[float, float]], points: int, design_seed: int, seed: int = 7
+) -> list[tuple[float, dict[str, float], dict]]:
+    """Score a Latin hypercube of designs (others held at their defaults); best first.
+
+    Used by the later calibration stages in ``calibration/``. Each entry is (total
+    penalty, the design's values, mean figure per target); 3 replicates per design on
+    seeds derived from ``seed``.
+    """
+    rows = []
+    for values in _design(ranges, points, design_seed):
+        total, _, means = evaluate(values, 3, seed)
+        rows.append((total, values, means))
+    return sorted(rows, key=lambda r: r[0])
+
+
 def _round(values: Mapping[str, float]) -> dict[str, float]:
     """Round to three significant figures: the search cannot resolve more."""
     return {k: float(f"{v:.3g}") for k, v in values.items()}
