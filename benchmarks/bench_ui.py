@@ -22,27 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.ui.headless import CHROMIUM  # noqa: E402
+from sim.ui.headless import CHROMIUM, STEP_AND_WAIT  # noqa: E402
 from sim.ui.headless import LAUNCH_ARGS as ARGS  # noqa: E402
 from sim.ui.state import Session  # noqa: E402
-
-STEP_AND_WAIT = """async () => {
-  const img = document.querySelector('img.ssr-charts');
-  const before = img.src;
-  const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Step');
-  const t0 = performance.now();
-  button.click();
-  await new Promise((resolve, reject) => {
-    const check = () => {
-      if (img.src !== before) resolve();
-      else if (performance.now() > t0 + 20000) reject(new Error('no update'));
-      else requestAnimationFrame(check);
-    };
-    check();
-  });
-  await img.decode();
-  return performance.now() - t0;
-}"""
 
 
 def summary(ms: list[float]) -> str:

@@ -84,8 +84,7 @@ def compute(model: SSRModel) -> None:
     w = pop / pop.sum()
     n = geo.n
 
-    people = np.bincount(c.region, weights=c.people, minlength=n)
-    trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=n) / people
+    trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=n) / model.people_r
     civ_r = model.civ_harm_forces_r + model.civ_harm_armed_r
     sig = model.fighters[SIGNATORY]
     jih = model.fighters[~SIGNATORY]

@@ -130,6 +130,8 @@ class SSRModel(Model):
             protect_mem=np.full(n, 0.5),
             stance=np.zeros(n, dtype=np.int8),
         )
+        # people per region is fixed: computed once, read by every monthly aggregate
+        self.people_r = np.bincount(region, weights=people, minlength=geo.n)
         for i in range(n):
             Community(self, i)
 
@@ -203,9 +205,8 @@ class SSRModel(Model):
     def _init_flows(self) -> None:
         n = self.geo.n
         c = self.communities
-        people = np.bincount(c.region, weights=c.people, minlength=n)
         coop = c.people * (c.trust > self.p.recruitment.cooperate_threshold)
-        self.cooperation_r = np.bincount(c.region, weights=coop, minlength=n) / people
+        self.cooperation_r = np.bincount(c.region, weights=coop, minlength=n) / self.people_r
         self.trust = float((c.people * c.trust).sum() / c.people.sum())
         self.funds = {"training": 0.0, "equipment": 0.0, "ddr": 0.0, "cso": 0.0, "reform": 0.0}
         self.funds_reform = 0.0

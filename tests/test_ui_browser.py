@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from sim.ui.headless import CHROMIUM, LAUNCH_ARGS
+from sim.ui.headless import CHROMIUM, LAUNCH_ARGS, STEP_AND_WAIT
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -126,26 +126,6 @@ def _month(page) -> int:
 
 def _charts_src(page) -> str:
     return page.locator("img.ssr-charts").get_attribute("src") or ""
-
-
-STEP_AND_WAIT = """async () => {
-  const img = document.querySelector('img.ssr-charts');
-  const before = img.src;
-  const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Step');
-  const t0 = performance.now();
-  button.click();
-  await new Promise((resolve, reject) => {
-    const give_up = t0 + 20000;
-    const check = () => {
-      if (img.src !== before) resolve();
-      else if (performance.now() > give_up) reject(new Error('charts did not change'));
-      else requestAnimationFrame(check);
-    };
-    check();
-  });
-  await img.decode();
-  return performance.now() - t0;
-}"""
 
 
 def test_workshop_page_runs_the_model_offline(browser, app_url):

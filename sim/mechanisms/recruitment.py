@@ -97,7 +97,7 @@ def step_recruitment(model: SSRModel) -> None:
     cooperate = ~support & (legit > p.cooperate_threshold)
     c.stance[:] = np.where(support, 2, np.where(cooperate, 1, 0))
 
-    people = np.bincount(reg, weights=c.people, minlength=n)
+    people = model.people_r
     model.cooperation_r = np.bincount(reg, weights=c.people * cooperate, minlength=n) / people
     model.support_r = np.bincount(reg, weights=c.people * support, minlength=n) / people
     model.grievance_r = np.bincount(reg, weights=c.people * grievance, minlength=n) / people

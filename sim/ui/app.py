@@ -79,25 +79,26 @@ def ParameterSliders(session: st.Session, on_change, version: int) -> None:
                     unsafe_innerHTML=f"{html.escape(sl.label)}: <b>{shown}</b>{tag}",
                     classes=["ssr-slider-label"],
                 )
-                if sl.is_int:
-                    solara.SliderInt(
-                        "",
-                        value=int(value),
-                        min=int(sl.lo),
-                        max=int(sl.hi),
-                        step=int(sl.step),
-                        on_value=set_value,
-                    )
-                else:
-                    solara.SliderFloat(
-                        "",
-                        value=float(value),
-                        min=sl.lo,
-                        max=sl.hi,
-                        step=sl.step,
-                        on_value=set_value,
-                    )
+                _slider(value, sl.lo, sl.hi, sl.step, sl.is_int, set_value)
                 solara.HTML(tag="div", unsafe_innerHTML=html.escape(sl.help), classes=["ssr-help"])
+
+
+def _slider(value, lo, hi, step, is_int: bool, on_value, **extra) -> None:
+    """An unlabelled integer or float slider (the label is drawn above it)."""
+    if is_int:
+        solara.SliderInt(
+            "",
+            value=int(value),
+            min=int(lo),
+            max=int(hi),
+            step=int(step),
+            on_value=on_value,
+            **extra,
+        )
+    else:
+        solara.SliderFloat(
+            "", value=float(value), min=lo, max=hi, step=step, on_value=on_value, **extra
+        )
 
 
 @solara.component
@@ -154,26 +155,15 @@ def EventButton(
                         unsafe_innerHTML=f"{html.escape(opt.label)}: <b>{shown}</b>",
                         classes=["ssr-option-label"],
                     )
-                    if opt.is_int:
-                        solara.SliderInt(
-                            "",
-                            value=int(chosen[opt.name]),
-                            min=int(opt.lo),
-                            max=int(opt.hi),
-                            step=int(opt.step),
-                            on_value=set_option,
-                            thumb_label=False,
-                        )
-                    else:
-                        solara.SliderFloat(
-                            "",
-                            value=float(chosen[opt.name]),
-                            min=opt.lo,
-                            max=opt.hi,
-                            step=opt.step,
-                            on_value=set_option,
-                            thumb_label=False,
-                        )
+                    _slider(
+                        chosen[opt.name],
+                        opt.lo,
+                        opt.hi,
+                        opt.step,
+                        opt.is_int,
+                        set_option,
+                        thumb_label=False,
+                    )
 
 
 @solara.component
