@@ -7,6 +7,7 @@ same way everywhere.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.geography import SIGNATORY
 from sim.mechanisms import armed_groups
+from sim.mechanisms.donors import conditionality
 from sim.paramtools import ParamError
 
 if TYPE_CHECKING:
@@ -95,8 +96,6 @@ def _coup(model: SSRModel, _: CoupOptions) -> None:
     model.legit_shock[contested] += model.p.state.coup_legitimacy_shock
     will = float(np.clip(model.p.state.political_will + model.p.state.coup_will_change, 0, 1))
     model.p.state.political_will = will
-    from sim.mechanisms.donors import conditionality
-
     for donor in model.donors:
         c = conditionality(model, donor.kind)
         donor.cut = 1.0 - (1.0 - donor.cut) * (1.0 - c)
@@ -232,8 +231,6 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
     Raises:
         EventError: unknown kind, unknown or invalid option (``key`` names the option).
     """
-    import difflib
-
     options = dict(options or {})
     if kind not in EVENT_KINDS:
         close = difflib.get_close_matches(kind, list(EVENT_KINDS), n=1)
@@ -280,4 +277,3 @@ def apply_event(model: SSRModel, event: Event) -> None:
 
 
 __all__ = ["EVENT_KINDS", "Event", "EventError", "apply_event", "make_event"]
-_ = SIGNATORY

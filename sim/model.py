@@ -164,17 +164,18 @@ class SSRModel(Model):
         g = len(GROUP_NAMES)
         self.fighters = np.rint(self.geo.fighters * self.p.armed.fighters_scale).astype(np.int64)
         self.commitment = np.where(SIGNATORY, self.p.armed.initial_commitment, 0.0)
-        for name, zeros in (
-            ("ddr_registered_stock", True),
-            ("ddr_disarmed_stock", True),
-            ("ddr_reintegrated_stock", True),
-            ("cum_registered", True),
-            ("cum_disarmed", True),
-            ("cum_reintegrated", True),
-            ("cum_integrated", True),
-            ("cum_rearmed", True),
+        # DDR stocks and cumulative flows, one entry per armed group (whole people)
+        for name in (
+            "ddr_registered_stock",
+            "ddr_disarmed_stock",
+            "ddr_reintegrated_stock",
+            "cum_registered",
+            "cum_disarmed",
+            "cum_reintegrated",
+            "cum_integrated",
+            "cum_rearmed",
         ):
-            setattr(self, name, np.zeros(g, dtype=np.int64) if zeros else None)
+            setattr(self, name, np.zeros(g, dtype=np.int64))
         self.armed_groups = [
             ArmedGroup(self, i, name, bool(SIGNATORY[i])) for i, name in enumerate(GROUP_NAMES)
         ]
