@@ -7,7 +7,6 @@ same way everywhere.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.errors import did_you_mean
 from sim.mechanisms import armed_groups
 from sim.mechanisms.donors import conditionality
 from sim.paramtools import ParamError
@@ -233,8 +233,7 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
     """
     options = dict(options or {})
     if kind not in EVENT_KINDS:
-        close = difflib.get_close_matches(kind, list(EVENT_KINDS), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(kind, EVENT_KINDS, cutoff=0.6)
         raise EventError(
             "kind", f"unknown event kind {kind!r}{hint}; allowed: {', '.join(EVENT_KINDS)}"
         )
@@ -247,8 +246,7 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
         allowed = ", ".join(schema.model_fields) or "none"
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(loc, list(schema.model_fields), n=1)
-            msg = "unknown option" + (f"; did you mean '{close[0]}'?" if close else "")
+            msg = "unknown option" + did_you_mean(loc, schema.model_fields, cutoff=0.6)
         elif e["type"] != "missing" and "input" in e:
             msg = f"{msg}, got {e['input']!r}"
         raise EventError(loc, f"{msg} (options of {kind!r}: {allowed})") from err

@@ -7,6 +7,7 @@ month, cumulative for the ``ddr_*`` flows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,46 +17,135 @@ from sim.geography import SIGNATORY
 if TYPE_CHECKING:
     from sim.model import SSRModel
 
-INDICATORS: dict[str, tuple[str, str]] = {
-    "incidents": ("events per month", "Armed-group attacks, state operations and abuses."),
-    "civilian_harm": ("persons per month", "Civilians killed or injured, all perpetrators."),
-    "abuses_by_forces": ("events per month", "Abuses of civilians by state forces."),
-    "trust": ("index", "Mean trust of the population in the security forces."),
-    "corruption": ("index", "Size-weighted mean corruption propensity of force units."),
-    "oversight": ("index", "Effective oversight: strength scaled by political will."),
-    "reform_index": ("index", "Composite of reform stock, oversight, training and integrity."),
-    "hr_trained_share": ("share", "Share of personnel trained in human rights and IHL."),
-    "ddr_registered": ("persons, cumulative", "Fighters who registered for DDR."),
-    "ddr_disarmed": ("persons, cumulative", "Registered fighters cantoned and disarmed."),
-    "ddr_reintegrated": ("persons, cumulative", "Ex-combatants reintegrated into civilian life."),
-    "ddr_integrated": ("persons, cumulative", "Ex-combatants integrated into the army."),
-    "ddr_rearmed": ("persons, cumulative", "People who left the DDR pipeline back to arms."),
-    "fighters_signatory": ("persons", "Fighters of the signatory coalitions (CMA, Platform)."),
-    "fighters_jihadist": ("persons", "Fighters of jihadist groups (JNIM, ISGS)."),
-    "state_control": ("share", "Population-weighted state share of armed strength."),
-    "cso_capacity": ("index", "Mean capacity of active CSOs (suspended ones count as 0)."),
-    "donor_funding": ("million USD per month", "Gross donor and partner money this month."),
-    "agreement_active": ("flag", "1 while the 2015 agreement is in force."),
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: the single home of its unit, meaning and plain-language labels.
+
+    Attributes:
+        name: column name in every output table.
+        unit: unit ("index" and "share" lie in [0, 1]).
+        meaning: one sentence, for reports, tooltips and the docs.
+        label: plain-language name for chart titles and tables.
+        short: name inside a chart that shows several indicators (its legend entry).
+        good_when: "high", "low" or "" (neither): colours of maps and differences.
+        per_region: also reported per region (``regions.parquet``).
+        series: collected every month into the national time series.
+    """
+
+    name: str
+    unit: str
+    meaning: str
+    label: str
+    short: str = ""
+    good_when: str = ""
+    per_region: bool = False
+    series: bool = True
+
+    @property
+    def is_scale(self) -> bool:
+        """True for 0-1 quantities (indices, shares, probabilities, flags)."""
+        return self.unit in SCALE_UNITS
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as an axis reads it ("index, 0-1")."""
+        return {"index": "index, 0-1", "share": "share, 0-1"}.get(self.unit, self.unit)
+
+    @property
+    def legend(self) -> str:
+        """The name inside a multi-indicator chart."""
+        return self.short or self.label
+
+
+SCALE_UNITS = frozenset({"index", "share", "probability", "flag"})
+
+_I = Indicator
+REGISTRY: tuple[Indicator, ...] = (
+    # the contract (first nineteen, in this order)
+    _I("incidents", "events per month", "Armed-group attacks, state operations and abuses.",
+       "Incidents", good_when="low", per_region=True),
+    _I("civilian_harm", "persons per month", "Civilians killed or injured, all perpetrators.",
+       "Civilian harm (all perpetrators)", good_when="low", per_region=True),
+    _I("abuses_by_forces", "events per month", "Abuses of civilians by state forces.",
+       "Abuses by state forces", good_when="low", per_region=True),
+    _I("trust", "index", "Mean trust of the population in the security forces.",
+       "Trust in the security forces", good_when="high", per_region=True),
+    _I("corruption", "index", "Size-weighted mean corruption propensity of force units.",
+       "Corruption in the forces", good_when="low"),
+    _I("oversight", "index", "Effective oversight: strength scaled by political will.",
+       "Effective oversight", short="oversight", good_when="high"),
+    _I("reform_index", "index", "Composite of reform stock, oversight, training and integrity.",
+       "Reform index", good_when="high"),
+    _I("hr_trained_share", "share", "Share of personnel trained in human rights and IHL.",
+       "Share trained in human rights", good_when="high"),
+    _I("ddr_registered", "persons, cumulative", "Fighters who registered for DDR.",
+       "DDR: registered", short="registered"),
+    _I("ddr_disarmed", "persons, cumulative", "Registered fighters cantoned and disarmed.",
+       "DDR: cantoned and disarmed", short="disarmed"),
+    _I("ddr_reintegrated", "persons, cumulative", "Ex-combatants reintegrated into civilian life.",
+       "DDR: reintegrated (civilian)", short="reintegrated", good_when="high"),
+    _I("ddr_integrated", "persons, cumulative", "Ex-combatants integrated into the army.",
+       "DDR: integrated into the army", short="integrated in army"),
+    _I("ddr_rearmed", "persons, cumulative", "People who left the DDR pipeline back to arms.",
+       "DDR: back to arms", short="rearmed", good_when="low"),
+    _I("fighters_signatory", "persons", "Fighters of the signatory coalitions (CMA, Platform).",
+       "Fighters, signatory groups", short="signatory groups", per_region=True),
+    _I("fighters_jihadist", "persons", "Fighters of jihadist groups (JNIM, ISGS).",
+       "Fighters, jihadist groups", short="jihadist groups", good_when="low", per_region=True),
+    _I("state_control", "share", "Population-weighted state share of armed strength.",
+       "State control", good_when="high", per_region=True),
+    _I("cso_capacity", "index", "Mean capacity of active CSOs (suspended ones count as 0).",
+       "CSO capacity", good_when="high"),
+    _I("donor_funding", "million USD per month", "Gross donor and partner money this month.",
+       "Donor funding"),
+    _I("agreement_active", "flag", "1 while the 2015 agreement is in force.",
+       "Agreement in force"),
     # detail
-    "civilian_harm_by_forces": ("persons per month", "Civilian harm by state forces."),
-    "civilian_harm_by_armed_groups": ("persons per month", "Civilian harm by armed groups."),
-    "incidents_north": ("events per month", "Incidents in the northern regions."),
-    "incidents_centre": ("events per month", "Incidents in Mopti and Ségou."),
-    "incidents_south": ("events per month", "Incidents in the south and Bamako."),
-    "detection": ("probability", "Population-weighted monthly detection of misconduct."),
-    "political_will": ("index", "Political will for reform."),
-    "support_share": ("share", "Population share supporting an armed group."),
-    "cooperation_share": ("share", "Population share cooperating with the forces."),
-    "recruits": ("persons per month", "New armed-group recruits (taken by a group)."),
-    "volunteers": (
-        "persons per month",
-        "Would-be recruits, before groups turn away those their resources cannot sustain.",
-    ),
-    "troops": ("persons", "Security-force personnel."),
-    "peacekeepers": ("persons", "Peacekeepers deployed."),
-    "ddr_in_pipeline": ("persons", "People registered or cantoned, waiting."),
-    "funds_leaked": ("million USD per month", "Donor money lost to embezzlement."),
+    _I("civilian_harm_by_forces", "persons per month", "Civilian harm by state forces.",
+       "Civilian harm by state forces", short="by state forces", good_when="low"),
+    _I("civilian_harm_by_armed_groups", "persons per month", "Civilian harm by armed groups.",
+       "Civilian harm by armed groups", short="by armed groups", good_when="low"),
+    _I("incidents_north", "events per month", "Incidents in the northern regions.",
+       "Incidents in the north", short="north", good_when="low"),
+    _I("incidents_centre", "events per month", "Incidents in Mopti and Ségou.",
+       "Incidents in the centre", short="centre", good_when="low"),
+    _I("incidents_south", "events per month", "Incidents in the south and Bamako.",
+       "Incidents in the south", short="south", good_when="low"),
+    _I("detection", "probability", "Population-weighted monthly detection of misconduct.",
+       "Detection of misconduct", short="detection of misconduct", good_when="high",
+       per_region=True),
+    _I("political_will", "index", "Political will for reform.", "Political will",
+       good_when="high"),
+    _I("support_share", "share", "Population share supporting an armed group.",
+       "Population supporting armed groups", good_when="low", per_region=True),
+    _I("cooperation_share", "share", "Population share cooperating with the forces.",
+       "Population cooperating with the forces", good_when="high"),
+    _I("recruits", "persons per month", "New armed-group recruits (taken by a group).",
+       "Armed-group recruits", good_when="low"),
+    _I("volunteers", "persons per month",
+       "Would-be recruits, before groups turn away those their resources cannot sustain.",
+       "Would-be recruits", good_when="low"),
+    _I("troops", "persons", "Security-force personnel.", "Security-force personnel",
+       per_region=True),
+    _I("peacekeepers", "persons", "Peacekeepers deployed.", "Peacekeepers", per_region=True),
+    _I("ddr_in_pipeline", "persons", "People registered or cantoned, waiting.",
+       "DDR: waiting in the pipeline", short="in pipeline"),
+    _I("funds_leaked", "million USD per month", "Donor money lost to embezzlement.",
+       "Donor money lost to embezzlement", good_when="low"),
+    # per region only
+    _I("cso_monitoring", "index", "CSO monitoring strength in the region.", "CSO monitoring",
+       good_when="high", per_region=True, series=False),
+)  # fmt: skip
+"""Every indicator, national series first in column order; edit labels only here."""
+
+BY_NAME: dict[str, Indicator] = {ind.name: ind for ind in REGISTRY}
+"""Registry rows by name."""
+
+INDICATORS: dict[str, tuple[str, str]] = {
+    ind.name: (ind.unit, ind.meaning) for ind in REGISTRY if ind.series
 }
+"""National monthly indicators: name -> (unit, meaning), in column order."""
 
 CONTRACT: tuple[str, ...] = tuple(list(INDICATORS)[:19])
 
@@ -73,6 +163,17 @@ REGION_COLUMNS: tuple[str, ...] = (
     "cso_monitoring",
     "detection",
 )
+"""Columns of the per-region table, in order (each a registry row with ``per_region``)."""
+
+
+def indicator(name: str) -> Indicator:
+    """The registry row of an indicator (a plain fallback row for unknown names)."""
+    return BY_NAME.get(name) or Indicator(name, "", "", name.replace("_", " "))
+
+
+def label(name: str) -> str:
+    """Plain-language name of an indicator."""
+    return indicator(name).label
 
 
 def compute(model: SSRModel) -> None:

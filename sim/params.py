@@ -7,13 +7,13 @@ precise errors, and the parameter table used by ``ssr params`` and ``docs/ODD.md
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.errors import did_you_mean
 from sim.mechanisms.armed_groups import ArmedGroupParams
 from sim.mechanisms.corruption import CorruptionParams
 from sim.mechanisms.cso import CSOParams
@@ -152,8 +152,7 @@ def spec(name: str) -> ParamSpec:
     if not _SPECS:
         _SPECS.update({s.name: s for s in param_specs()})
     if name not in _SPECS:
-        close = difflib.get_close_matches(name, list(_SPECS), n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(name, _SPECS, cutoff=0.6)
         raise ParamError(name, f"unknown parameter {name!r}{hint} (see `ssr params` for the list)")
     return _SPECS[name]
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from sim.geography import load_geography  # noqa: E402
-from sim.indicators import INDICATORS  # noqa: E402
+from sim.indicators import indicator, label  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 THIS_COLOUR = "#1f5fa8"
@@ -32,31 +32,6 @@ OTHER_COLOUR = "#d9541e"
 EVENT_COLOUR = "0.3"
 MIN_SCALE_SPAN = 0.2
 """Smallest y range of a 0-1 panel, so small wiggles do not look like big swings."""
-
-LABELS: dict[str, str] = {
-    "incidents": "Incidents",
-    "civilian_harm": "Civilian harm (all perpetrators)",
-    "civilian_harm_by_forces": "Civilian harm by state forces",
-    "civilian_harm_by_armed_groups": "Civilian harm by armed groups",
-    "abuses_by_forces": "Abuses by state forces",
-    "trust": "Trust in the security forces",
-    "corruption": "Corruption in the forces",
-    "oversight": "Effective oversight",
-    "reform_index": "Reform index",
-    "hr_trained_share": "Share trained in human rights",
-    "ddr_registered": "DDR: registered",
-    "ddr_disarmed": "DDR: cantoned and disarmed",
-    "ddr_reintegrated": "DDR: reintegrated (civilian)",
-    "ddr_integrated": "DDR: integrated into the army",
-    "ddr_rearmed": "DDR: back to arms",
-    "fighters_signatory": "Fighters, signatory groups",
-    "fighters_jihadist": "Fighters, jihadist groups",
-    "state_control": "State control",
-    "cso_capacity": "CSO capacity",
-    "donor_funding": "Donor funding",
-    "agreement_active": "Agreement in force",
-}
-"""Plain-language names of indicators for plots and reports."""
 
 TIME_PLOTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("incidents", "Violent incidents", ("incidents",)),
@@ -84,15 +59,9 @@ TIME_PLOTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 """(file stem, figure title, indicators): one PNG per entry, one panel per indicator."""
 
 
-def label(name: str) -> str:
-    """Plain name of an indicator."""
-    return LABELS.get(name, name.replace("_", " "))
-
-
 def unit(name: str) -> str:
-    """Unit of an indicator ("index" and "share" read as 0-1 scales)."""
-    u = INDICATORS.get(name, ("", ""))[0]
-    return {"index": "index, 0-1", "share": "share, 0-1"}.get(u, u)
+    """Unit of an indicator as an axis reads it ("index, 0-1")."""
+    return indicator(name).unit_label
 
 
 def _dates(ts: pd.DataFrame) -> tuple[np.ndarray, pd.DatetimeIndex]:
@@ -356,4 +325,4 @@ def make_plots(
     return written
 
 
-__all__ = ["LABELS", "TIME_PLOTS", "bands", "label", "make_plots", "map_figure", "time_figure"]
+__all__ = ["TIME_PLOTS", "bands", "label", "make_plots", "map_figure", "time_figure"]

@@ -12,10 +12,10 @@ the file, the key path and what is allowed, as a :class:`ScenarioError`.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.calendar import date_of, month_index, parse_month, step_of
+from sim.errors import InputError, unknown
 from sim.events import Event, EventError, make_event
 from sim.params import Params
 from sim.paramtools import ParamError
@@ -34,21 +35,8 @@ if TYPE_CHECKING:  # the model (and Mesa) load only when something runs: checks 
     from sim.model import SSRModel
 
 
-class ScenarioError(ValueError):
-    """Invalid scenario or experiment input.
-
-    Attributes:
-        file: the file (or "<command line>").
-        key: key path inside it (e.g. ``events[2].at``).
-        message: what is wrong and what is allowed.
-    """
-
-    def __init__(self, file: str | Path, key: str, message: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.message = message
-        where = f"{self.file}: {key}: " if key else f"{self.file}: "
-        super().__init__(where + message)
+class ScenarioError(InputError):
+    """Invalid scenario or experiment input (file, key path, what is allowed)."""
 
 
 class ScenarioMeta(BaseModel):
@@ -280,10 +268,8 @@ def _parse_event(i: int, ev: Any, meta: ScenarioMeta, src: str | Path) -> Event:
     return event
 
 
-def _unknown(key: str, allowed: tuple[str, ...], what: str) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown {what} {key!r}{hint} (allowed: {', '.join(allowed)})"
+def _unknown(key: str, allowed: Iterable[str], what: str) -> str:
+    return unknown(key, allowed, what)
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

@@ -19,12 +19,12 @@ what is allowed, so ``ssr sweep`` and ``ssr check`` can stop with exit code 2.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import itertools
 import json
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import unknown
 from sim.indicators import INDICATORS
 from sim.params import Params, spec, validate_value
 from sim.paramtools import ParamError
@@ -302,10 +303,8 @@ def _grid_levels(f: Factor) -> list[Any]:
 # ------------------------------------------------------------------------------------
 
 
-def _unknown(key: str, allowed: tuple[str, ...] | list[str], what: str) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown {what} {key!r}{hint} (allowed: {', '.join(allowed)})"
+def _unknown(key: str, allowed: Iterable[str], what: str) -> str:
+    return unknown(key, allowed, what)
 
 
 def _int(src: Any, key: str, value: Any, lo: int, hi: int) -> int:

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from sim.geography import load_geography
+from sim.indicators import indicator
 
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Incidents per month", ("incidents",)),
@@ -36,21 +37,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """The live charts: (title, indicators drawn in that panel)."""
 
-UNIT_PANELS = {"Trust in the forces (index)", "Corruption (index)", "Reform index"}
-UNIT_PANELS |= {"Oversight and CSO monitoring"}
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
-LEGEND_NAMES = {
-    "ddr_registered": "registered",
-    "ddr_disarmed": "disarmed",
-    "ddr_reintegrated": "reintegrated",
-    "ddr_integrated": "integrated in army",
-    "ddr_rearmed": "rearmed",
-    "fighters_signatory": "signatory groups",
-    "fighters_jihadist": "jihadist groups",
-    "oversight": "oversight",
-    "detection": "detection of misconduct",
-    "cso_capacity": "CSO capacity",
-}
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
@@ -98,7 +85,7 @@ class LiveCharts:
                 if baseline is not None and not baseline.empty:
                     ax.plot(baseline["x"], baseline[col], color=colour, alpha=0.4, lw=1.0, ls="--")
                     top = max(top, float(baseline[col].max()))
-                (line,) = ax.plot([], [], color=colour, lw=1.5, label=LEGEND_NAMES.get(col))
+                (line,) = ax.plot([], [], color=colour, lw=1.5, label=indicator(col).legend)
                 (dot,) = ax.plot([], [], "o", color=colour, ms=3.5)
                 line.set_animated(True)
                 dot.set_animated(True)
@@ -108,7 +95,7 @@ class LiveCharts:
                 ax.legend(
                     fontsize=7, loc="upper left", frameon=False, ncol=2 if len(cols) > 3 else 1
                 )
-            ymax = 1.0 if title in UNIT_PANELS else max(top * 1.15, 1.0)
+            ymax = 1.0 if all(indicator(c).is_scale for c in cols) else max(top * 1.15, 1.0)
             ax.set_ylim(0, ymax)
             self._ymax.append(ymax)
         if baseline is not None and not baseline.empty:

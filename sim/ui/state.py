@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.calendar import date_of, month_index
 from sim.events import EVENT_KINDS, Event, EventError, make_event
-from sim.indicators import INDICATORS, REGION_COLUMNS
+from sim.indicators import REGION_COLUMNS, indicator
 from sim.model import SSRModel
 from sim.params import INIT_ONLY, ParamError, spec
 from sim.scenario import Scenario, load_scenario
@@ -99,24 +99,11 @@ CHOICE_LABELS: dict[str, str] = {
 }
 """Plain-language names of option choices (other choices show as they are)."""
 
-MAP_COLUMNS: dict[str, str] = {
-    "incidents": "Incidents per month",
-    "civilian_harm": "Civilians harmed per month",
-    "abuses_by_forces": "Abuses by forces per month",
-    "trust": "Trust in the forces",
-    "state_control": "State share of armed strength",
-    "support_share": "Population supporting armed groups",
-    "fighters_jihadist": "Jihadist fighters",
-    "fighters_signatory": "Signatory fighters",
-    "troops": "Security-force personnel",
-    "peacekeepers": "Peacekeepers",
-    "cso_monitoring": "CSO monitoring",
-    "detection": "Detection of misconduct",
-}
-"""Region indicators offered on the map, with plain-language names."""
+MAP_COLUMNS: dict[str, str] = {name: indicator(name).label for name in REGION_COLUMNS}
+"""Region indicators offered on the map, with plain-language names (from the registry)."""
 
-_SHARE_COLUMNS = {"trust", "state_control", "support_share", "cso_monitoring", "detection"}
-_GOOD_COLUMNS = {"trust", "state_control", "cso_monitoring", "detection"}
+_SHARE_COLUMNS = {name for name in REGION_COLUMNS if indicator(name).is_scale}
+_GOOD_COLUMNS = {name for name in REGION_COLUMNS if indicator(name).good_when == "high"}
 SCREEN_DPI = 72
 BASELINE_FILE = "baseline.toml"
 
@@ -702,8 +689,8 @@ class Session:
 
 def indicator_help(name: str) -> str:
     """Unit and meaning of an indicator, for tooltips."""
-    unit, meaning = INDICATORS[name]
-    return f"{meaning} ({unit})"
+    row = indicator(name)
+    return f"{row.meaning} ({row.unit})"
 
 
 def event_help(kind: str) -> str:
