@@ -50,6 +50,7 @@ PERPETRATORS: tuple[str, ...] = (
     "international_forces",
     "communal_militias",
     "signatories",
+    "non_state_groups",
 )
 Qualifier = Literal["exact", "about", "almost", "at_least", "more_than"]
 
