@@ -5,6 +5,7 @@ calibration targets that quote it, or the disagreement is listed in docs/DATA.md
 from __future__ import annotations
 
 import csv
+import fnmatch
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -247,3 +248,30 @@ def test_given_the_agreement_rule_then_point_targets_tolerate_rounding_and_hinge
     hinge = next(t for t in TARGETS if t.name == "ddr_integrated_share_2023")
     assert agrees(point, 474 / 12 * 1.05) and not agrees(point, 474 / 12 * 1.3)
     assert agrees(hinge, 0.3) and not agrees(hinge, 0.31)
+
+
+def documented_target_rows() -> dict[str, set[str]]:
+    """docs/DATA.md's table of the rows each target uses (id patterns with `*`)."""
+    text = DATA_DOC.read_text(encoding="utf-8")
+    section = text.split("## Rows the calibration targets use", 1)[1].split("\n## ", 1)[0]
+    documented: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = line.split("|")
+        if len(cells) < 4 or not cells[1].strip().startswith("`"):
+            continue
+        patterns = re.findall(r"`([a-z0-9_*]+)`", cells[2])
+        for target in re.findall(r"`([a-z0-9_]+)`", cells[1]):
+            documented[target] = set(patterns)
+    return documented
+
+
+def test_given_docs_data_when_it_lists_the_rows_each_target_uses_then_the_record_agrees():
+    documented = documented_target_rows()
+    assert set(documented) == set(RECORD_FIGURES)
+    for target, patterns in documented.items():
+        used = {r.id for r in target_rows(RECORD, target)}
+        matched = {i for i in used if any(fnmatch.fnmatchcase(i, p) for p in patterns)}
+        assert matched == used, f"{target}: rows used but not documented: {sorted(used - matched)}"
+        assert all(fnmatch.filter(used, p) for p in patterns), (
+            f"{target}: a documented pattern matches no row"
+        )
