@@ -90,9 +90,9 @@ def test_given_parameters_when_building_then_agents_of_each_kind_match_the_count
 
 def test_given_few_communities_when_building_then_every_region_gets_at_least_one():
     model = SSRModel(rng=8, overrides={"community.count": 11})
-    assert sorted(set(model.communities.region.tolist())) == list(range(11))
+    assert sorted(set(model.world.communities.region.tolist())) == list(range(11))
     # and the people they stand for add up to the regions' population
-    assert np.isclose(model.communities.people.sum(), load_geography().population.sum())
+    assert np.isclose(model.world.communities.people.sum(), load_geography().population.sum())
 
 
 def test_given_a_run_when_agents_read_their_state_then_they_see_their_own_array_row():
@@ -100,20 +100,20 @@ def test_given_a_run_when_agents_read_their_state_then_they_see_their_own_array_
     model.run(4)
     communities = list(model.agents_by_type[Community])
     for agent in communities[:: max(1, len(communities) // 25)]:
-        assert agent.trust == model.communities.trust[agent.index]
-        assert agent.grievance == model.communities.grievance[agent.index]
-        assert agent.region == model.geo.names[model.communities.region[agent.index]]
+        assert agent.trust == model.world.communities.trust[agent.index]
+        assert agent.grievance == model.world.communities.grievance[agent.index]
+        assert agent.region == model.geo.names[model.world.communities.region[agent.index]]
     # when the array changes, the agent reads the new value (no stale copy)
     first = communities[0]
-    model.communities.trust[first.index] = 0.123
+    model.world.communities.trust[first.index] = 0.123
     assert first.trust == pytest.approx(0.123)
     for unit in model.agents_by_type[SecurityForce]:
-        assert unit.size == model.forces_state.size[unit.index]
-        assert unit.integrity == pytest.approx(1 - model.forces_state.corruption[unit.index])
+        assert unit.size == model.world.forces.size[unit.index]
+        assert unit.integrity == pytest.approx(1 - model.world.forces.corruption[unit.index])
     for group in model.agents_by_type[ArmedGroup]:
-        assert group.fighters == int(model.fighters[group.index].sum())
+        assert group.fighters == int(model.world.armed.fighters[group.index].sum())
     for cso in model.agents_by_type[CSO]:
-        assert cso.capacity == model.cso_agents_state.capacity[cso.index]
+        assert cso.capacity == model.world.csos.capacity[cso.index]
 
 
 def test_given_the_same_seed_when_running_twice_then_outputs_are_identical_bit_for_bit():
@@ -135,7 +135,7 @@ def test_given_a_model_when_injecting_an_event_then_it_fires_at_the_next_step_an
     model = small_model(10)
     model.run(3)
     model.inject("coup")
-    assert model.regime == "civilian"
+    assert model.world.institutions.regime == "civilian"
     model.step()
-    assert model.regime == "transition"
-    assert model.event_log == [(4, "coup")]
+    assert model.world.institutions.regime == "transition"
+    assert [(e.step, e.kind) for e in model.event_log] == [(4, "coup")]
