@@ -48,6 +48,7 @@ class ArmedGroupParams(ParamGroup):
         "multiplier",
         "Scales the 2015 fighters (CMA 8,000, Platform 5,500, JNIM 2,350, ISGS 500).",
         "assumption informed by FACTS.md (63,000 registered by 2019 includes non-combatants)",
+        init_only=True,
     )
     initial_commitment: float = param(
         0.8, 0, 1, "index", "Commitment of signatory groups to the agreement while it stands."

@@ -38,7 +38,9 @@ class CorruptionParams(ParamGroup):
         "Institutional baseline of corruption propensity (initial mean and long-run anchor).",
         "calibrated: TI CPI 28-35 (2013-2024) and Afrobarometer 2020, 53% see most police as corrupt (docs/VALIDATION.md)",
     )
-    initial_sd: float = param(0.1, 0, 0.5, "index", "Spread of initial propensities across units.")
+    initial_sd: float = param(
+        0.1, 0, 0.5, "index", "Spread of initial propensities across units.", init_only=True
+    )
     drift: float = param(
         0.182,
         0,

@@ -33,8 +33,12 @@ POLICY_AUTONOMY: dict[str, float] = {
 class CSOParams(ParamGroup):
     """Civil society organisations."""
 
-    per_region: int = param(2, 0, 50, "organisations", "CSOs created in each region.")
-    initial_capacity: float = param(0.4, 0, 1, "index", "Mean initial CSO capacity.")
+    per_region: int = param(
+        2, 0, 50, "organisations", "CSOs created in each region.", init_only=True
+    )
+    initial_capacity: float = param(
+        0.4, 0, 1, "index", "Mean initial CSO capacity.", init_only=True
+    )
     foreign_funded_share: float = param(
         0.5,
         0,
@@ -42,6 +46,7 @@ class CSOParams(ParamGroup):
         "share",
         "Share of CSOs that depend on foreign (donor) funding.",
         "ISS: 'Civil society needs a role in Mali's security reforms' (donor dependence)",
+        init_only=True,
     )
     domestic_funding: float = param(
         0.15, 0, 1, "index", "Funding every CSO has from domestic sources."

@@ -51,6 +51,7 @@ class DDRParams(ParamGroup):
         "flag",
         "DDR is open at the start (otherwise a launch_ddr event opens it).",
         "FACTS.md: DDR launched 2018-11, about three years late",
+        init_only=True,
     )
     incentive: float = param(
         0.4, 0, 1, "index", "Attractiveness of the DDR package (cash, jobs, ranks)."

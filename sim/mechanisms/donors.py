@@ -103,6 +103,7 @@ class DonorParams(ParamGroup):
         "multiplier",
         "Scales the initial peacekeeper deployment (11,600 in 2015 across six regions).",
         "UN MINUSMA figures via FACTS.md (approximate)",
+        init_only=True,
     )
     peacekeepers_growth: float = param(
         0.004,

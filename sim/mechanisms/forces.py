@@ -28,7 +28,9 @@ from sim.world import World
 class ForceParams(ParamGroup):
     """Security forces."""
 
-    units_per_region: int = param(3, 1, 50, "units", "Force units created in each region.")
+    units_per_region: int = param(
+        3, 1, 50, "units", "Force units created in each region.", init_only=True
+    )
     size_scale: float = param(
         1.0,
         0.1,
@@ -36,6 +38,7 @@ class ForceParams(ParamGroup):
         "multiplier",
         "Scales the 2015 deployment (about 14,500 troops; see sim/data/regions.json).",
         "FACTS.md: about 18,000 armed forces in 2017 (approximate)",
+        init_only=True,
     )
     growth_rate: float = param(
         0.008,
@@ -45,10 +48,17 @@ class ForceParams(ParamGroup):
         "Monthly growth of force numbers (about 15,000 in 2015 to 35-40,000 in 2024).",
         "FACTS.md (approximate)",
     )
-    initial_capacity: float = param(0.35, 0, 1, "index", "Initial operational capacity.")
+    initial_capacity: float = param(
+        0.35, 0, 1, "index", "Initial operational capacity.", init_only=True
+    )
     capacity_decay: float = param(0.01, 0, 1, "per month", "Loss of capacity without upkeep.")
     initial_trained: float = param(
-        0.05, 0, 1, "share", "Initial share of personnel trained in human rights and IHL."
+        0.05,
+        0,
+        1,
+        "share",
+        "Initial share of personnel trained in human rights and IHL.",
+        init_only=True,
     )
     training_turnover: float = param(
         0.008, 0, 1, "per month", "Share of trained personnel replaced by untrained recruits."

@@ -43,8 +43,11 @@ class TrustParams(ParamGroup):
         "index",
         "Mean initial trust of communities in the forces.",
         "Mali-Mètre (FES) 2018: 69% trust the armed forces (FACTS.md)",
+        init_only=True,
     )
-    initial_sd: float = param(0.15, 0, 0.5, "index", "Spread of initial trust across communities.")
+    initial_sd: float = param(
+        0.15, 0, 0.5, "index", "Spread of initial trust across communities.", init_only=True
+    )
     adjustment_rate: float = param(
         0.08,
         0,
