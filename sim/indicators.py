@@ -1,6 +1,6 @@
 """Indicators collected every step, with their units and meanings.
 
-The first nineteen names are the project's contract (DESIGN.md section 4); the rest are
+The first nineteen names are the project's output contract (scripts rely on them); the rest are
 additional detail. Shares and indices lie in [0, 1]; counts are people or events per
 month, cumulative for the ``ddr_*`` flows.
 """

@@ -10,7 +10,8 @@ order of :attr:`sim.geography.Geography.names`, per-group arrays that of
 Mechanisms (:mod:`sim.mechanisms`) are functions ``step_x(world, params, rng)`` that read
 and write only the fields declared here; :func:`sim.build.build_world` creates the
 initial world. Every field declares its unit, what it is indexed by and its meaning
-with :func:`var`; ``docs/ODD.md`` lists them (``python -m sim.docs``).
+with :func:`var`; ``docs/ODD.md`` lists them (``python -m sim.docs``). The records have
+slots, so writing a field that is not declared raises ``AttributeError``.
 
 This module imports no mechanism and no model class, so every module may import it.
 """
@@ -40,7 +41,7 @@ def var(unit: str, meaning: str, per: str = "") -> Any:
     return field(metadata={"unit": unit, "meaning": meaning, "per": per})
 
 
-@dataclass
+@dataclass(slots=True)
 class Communities:
     """Community agents: a group of villages or a neighbourhood each (Epstein 2002)."""
 
@@ -69,7 +70,7 @@ class Communities:
     people_r: np.ndarray = var("persons", "People in the region (fixed).", "region")
 
 
-@dataclass
+@dataclass(slots=True)
 class Forces:
     """Security-force units (army, gendarmerie, police), several per region."""
 
@@ -88,7 +89,7 @@ class Forces:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class CSOs:
     """Civil society organisations and the monitoring they provide."""
 
@@ -102,7 +103,7 @@ class CSOs:
     monitoring_r: np.ndarray = var("index", "Monitoring of the forces by CSOs.", "region")
 
 
-@dataclass
+@dataclass(slots=True)
 class ArmedGroups:
     """Armed groups: two signatory coalitions and two jihadist groups."""
 
@@ -118,7 +119,7 @@ class ArmedGroups:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class DDRLedger:
     """Disarmament, demobilisation and reintegration: stocks and cumulative flows."""
 
@@ -138,7 +139,7 @@ class DDRLedger:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Flows:
     """What happened this month, by region, and national counts of the month."""
 
@@ -170,7 +171,7 @@ class Flows:
     recruits: int = var("persons per month", "Recruits taken by an armed group.")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mission:
     """The UN peacekeeping mission."""
 
@@ -179,7 +180,7 @@ class Mission:
     deployed_r: np.ndarray = var("persons", "Peacekeepers deployed.", "region")
 
 
-@dataclass
+@dataclass(slots=True)
 class Institutions:
     """The state: the agreement, the regime, policies, reform and oversight."""
 
@@ -202,7 +203,7 @@ class Institutions:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Donors:
     """Donors and the security partner (rows), as in :data:`sim.mechanisms.donors.DONOR_SPECS`."""
 
@@ -215,7 +216,7 @@ class Donors:
     cut: np.ndarray = var("share", "Budget withheld (conditionality, withdrawal).", "donor")
 
 
-@dataclass
+@dataclass(slots=True)
 class Funds:
     """Donor money of the month by purpose, after leakage."""
 
@@ -228,7 +229,7 @@ class Funds:
     leaked: float = var("million USD per month", "Money lost to embezzlement.")
 
 
-@dataclass
+@dataclass(slots=True)
 class World:
     """The whole simulated state; the regions' static description comes with it."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from sim import SSRModel
 from sim.agents import CSO, ArmedGroup, Community, Donor, SecurityForce
 from sim.geography import GROUP_NAMES, load_geography
 from sim.indicators import CONTRACT, INDICATORS, REGION_COLUMNS
+from sim.world import World
 
 
 def test_given_no_arguments_but_a_seed_when_running_then_the_default_model_collects_every_step():
@@ -139,3 +142,53 @@ def test_given_a_model_when_injecting_an_event_then_it_fires_at_the_next_step_an
     model.step()
     assert model.world.institutions.regime == "transition"
     assert [(e.step, e.kind) for e in model.event_log] == [(4, "coup")]
+
+
+def _entries(model: SSRModel) -> dict[str, int]:
+    """How many entries an array declared ``per`` X has in this model's world."""
+    w = model.world
+    return {
+        "community": len(w.communities.region),
+        "unit": len(w.forces.region),
+        "CSO": len(w.csos.region),
+        "region": w.geo.n,
+        "group": len(GROUP_NAMES),
+        "donor": len(w.donors.names),
+    }
+
+
+def _check_declared_shapes(model: SSRModel) -> None:
+    sizes = _entries(model)
+    for record in (getattr(model.world, f.name) for f in fields(World) if f.name != "geo"):
+        for f in fields(record):
+            value, per = getattr(record, f.name), f.metadata["per"]
+            if per == "group and region":
+                assert np.shape(value) == (sizes["group"], sizes["region"]), f.name
+            elif per:
+                assert len(value) == sizes[per], f"{type(record).__name__}.{f.name}"
+            else:
+                assert np.ndim(value) == 0, f"{type(record).__name__}.{f.name}"
+
+
+def test_given_a_world_built_and_run_when_reading_its_records_then_arrays_match_their_index():
+    # given a small model with unusual counts
+    model = SSRModel(rng=3, overrides={**SMALL, "forces.units_per_region": 2, "cso.per_region": 3})
+    # then every declared array has one entry per declared index, before and after running
+    _check_declared_shapes(model)
+    model.run(3)
+    _check_declared_shapes(model)
+
+
+def test_given_a_world_record_when_writing_an_undeclared_field_then_it_is_refused():
+    model = small_model(2)
+    with pytest.raises(AttributeError):
+        model.world.flows.undeclared_r = np.zeros(11)  # type: ignore[attr-defined]
+
+
+def test_given_a_step_when_computing_indicators_then_values_hold_every_indicator_in_order():
+    model = small_model(2)
+    assert model.values == {}
+    model.step()
+    assert list(model.values) == list(INDICATORS)
+    row = model.indicator_frame().iloc[-1]
+    assert all(row[name] == value for name, value in model.values.items())

@@ -6,7 +6,7 @@ Signatory groups' commitment to the 2015 agreement recovers toward
 ``pro_government_commitment``) and moves ``defection_share`` of the CMA's fighters to
 the jihadists. Jihadist fighters spread each month toward neighbouring regions that
 offer more opportunity (grievance times lack of state control): the shift of violence
-from the north to the centre after about 2017 (FACTS.md stylized fact 2) emerges from
+from the north to the centre after about 2017 (ECHO: about 70% of civilian deaths in Mopti and Ségou in 2020) emerges from
 this rule, not from a script.
 
 Resources (taxation of the population outside state control and trafficking rents) set
@@ -47,7 +47,7 @@ class ArmedGroupParams(ParamGroup):
         10,
         "multiplier",
         "Scales the 2015 fighters (CMA 8,000, Platform 5,500, JNIM 2,350, ISGS 500).",
-        "assumption informed by FACTS.md (63,000 registered by 2019 includes non-combatants)",
+        "assumption; the DDR commission's 63,000 registered by 2019 (press briefing) include non-combatants",
         init_only=True,
     )
     initial_commitment: float = param(

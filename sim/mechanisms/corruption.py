@@ -14,7 +14,7 @@ Extortion events per unit ~ Poisson(extortion_rate * size/1000 * c); funds leak 
 proportion to the size-weighted mean c (:mod:`donors`). Corruption ABMs with contagion
 and tipping (e.g. Hammond 2000) motivate the form; the baseline follows the Corruption
 Perceptions Index of 28-35/100 and 53% of Malians seeing most police as corrupt
-(FACTS.md).
+(Transparency International via press; Afrobarometer 2020).
 """
 
 from __future__ import annotations

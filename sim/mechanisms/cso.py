@@ -5,7 +5,7 @@ corruption), inform communities (making abuses visible, see :mod:`trust`) and, w
 included in the security consultative committees, strengthen oversight. Capacity grows
 with funding and decays without it; a suspension removes the donor-funded CSOs and a
 restriction cuts the autonomy of the rest (ISS: "Civil society needs a role in Mali's
-security reforms"; the 2022-11 ban in FACTS.md).
+security reforms"; the 2022-11 ban on activities of NGOs with French funding, press).
 
     capacity += growth * funding * (1 - capacity) - decay * capacity
     monitoring_r = 1 - exp(-monitor_k * sum(capacity * autonomy * active) / csos_in_region)

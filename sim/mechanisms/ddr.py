@@ -23,7 +23,7 @@ registration far outran cantonment: 63,000 registered by 2019, 8 of 24 sites wor
 
 Uptake rises with incentives, security guarantees, trust in the process and capacity
 (Humphreys & Weinstein 2007). DDR is open to all signatories while the agreement stands
-and DDR is launched; after termination only a ``pro_government`` relaunch (FACTS.md:
+and DDR is launched; after termination only a ``pro_government`` relaunch (press,
 2025-02) admits the pro-government coalition. Integrated fighters join the force units
 of their group's main region.
 """
@@ -50,7 +50,7 @@ class DDRParams(ParamGroup):
         None,
         "flag",
         "DDR is open at the start (otherwise a launch_ddr event opens it).",
-        "FACTS.md: DDR launched 2018-11, about three years late",
+        "FRS (Fondation pour la recherche stratégique) 2018: DDR launched 2018-11, about three years late",
         init_only=True,
     )
     incentive: float = param(
@@ -94,7 +94,7 @@ class DDRParams(ParamGroup):
         1,
         "share",
         "Share of those processed who join the army (the rest reintegrate).",
-        "FACTS.md: 26,000 integrations agreed (2022-08)",
+        "Government of Mali communiqué, 2022-08: 26,000 integrations agreed",
     )
     dropout_rate: float = param(
         0.03, 0, 1, "per month", "Monthly return to arms of those waiting, at zero trust."

@@ -1,6 +1,6 @@
 """Donors and partners: budgets, allocation, conditionality, leakage, peacekeepers.
 
-Three kinds (DESIGN.md section 2): multilateral (UN, EU), bilateral (France) and a
+Three kinds: multilateral (UN, EU), bilateral (France) and a
 non-conditional security partner that arrives with an event. Money is split between
 training, equipment, DDR, CSO grants and reform programmes; a share leaks where
 corruption is high. Peacekeepers cut armed-group violence against civilians in their
@@ -102,7 +102,7 @@ class DonorParams(ParamGroup):
         3,
         "multiplier",
         "Scales the initial peacekeeper deployment (11,600 in 2015 across six regions).",
-        "UN MINUSMA figures via FACTS.md (approximate)",
+        "UN: MINUSMA uniformed personnel 9,259 (2014-05), about 13,950 (about 2018), approximate",
         init_only=True,
     )
     peacekeepers_growth: float = param(
@@ -112,7 +112,7 @@ class DonorParams(ParamGroup):
         "per month",
         "Monthly growth of peacekeeper numbers while the mission is mandated "
         "(about 11,600 in 2015 to about 13,950 by 2018).",
-        "UN MINUSMA figures via FACTS.md (approximate)",
+        "UN: MINUSMA uniformed personnel 9,259 (2014-05), about 13,950 (about 2018), approximate",
     )
     peacekeepers_cap: float = param(
         14000,
@@ -120,7 +120,7 @@ class DonorParams(ParamGroup):
         50000,
         "persons",
         "Ceiling of the peacekeeper deployment.",
-        "UN: about 13,950 uniformed personnel around 2018 (FACTS.md)",
+        "UN: MINUSMA about 13,950 uniformed personnel around 2018 (approximate)",
     )
 
 

@@ -10,8 +10,8 @@ rights is derived each month:
 
 Service in abusive units is the strongest barrier to reintegration (Humphreys &
 Weinstein 2007), and integrating ex-combatants without vetting lowers compliance; the
-non-conditional partner's arrival is associated with more abuses (FACTS.md: 2022,
-Moura).
+non-conditional partner's arrival is associated with more abuses (UN human-rights
+reporting on 2022, including Moura).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class ForceParams(ParamGroup):
         5,
         "multiplier",
         "Scales the 2015 deployment (about 14,500 troops; see sim/data/regions.json).",
-        "FACTS.md: about 18,000 armed forces in 2017 (approximate)",
+        "press reports: about 18,000 armed forces in 2017 (approximate)",
         init_only=True,
     )
     growth_rate: float = param(
@@ -46,7 +46,7 @@ class ForceParams(ParamGroup):
         0.05,
         "per month",
         "Monthly growth of force numbers (about 15,000 in 2015 to 35-40,000 in 2024).",
-        "FACTS.md (approximate)",
+        "press reports: about 18,000 in 2017, 35-40,000 in 2024 (approximate)",
     )
     initial_capacity: float = param(
         0.35, 0, 1, "index", "Initial operational capacity.", init_only=True

@@ -3,7 +3,8 @@
 Detection in a region is a hazard summing a base rate, the national oversight bodies
 (national SSR council, inspectorates, parliament, justice) and the CSOs monitoring that
 region. Enforcement (sanctions) needs political will: oversight bodies can find
-misconduct, but without will little is punished (FACTS.md stylized fact 7; the seed
+misconduct, but without will little is punished (the Citizens' Alliance for SSR
+mid-term evaluation, 2024-03: 2 of 41 planned activities completed; the seed
 documents on the stalled reform).
 
     strength  = clip(oversight.strength + cso_inclusion_weight * included_cso + reform_weight * reform)

@@ -59,7 +59,8 @@ class StateParams(ParamGroup):
         1,
         "per month",
         "Growth of the reform stock at full will and funding.",
-        "calibrated: 2 of 41 planned activities completed by 2024-03 (FACTS.md)",
+        "calibrated: Citizens' Alliance for SSR mid-term evaluation, 2024-03 (press): "
+        "2 of 41 planned activities completed",
     )
     reform_decay: float = param(
         0.01, 0, 1, "per month", "Erosion of reform achievements without upkeep."

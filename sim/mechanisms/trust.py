@@ -18,8 +18,8 @@ raises grievance and recruitment (:mod:`recruitment`).
 
 The legitimacy that enters grievance is L_i plus the national ``state.legitimacy``
 minus any abrupt regional shock (coups, termination), so shocks act at once.
-Protection raises trust, abuses, extortion and impunity lower it (DESIGN.md section 2;
-Mali-Mètre surveys for the initial level: 69% trust in 2018).
+Protection raises trust, abuses, extortion and impunity lower it (Mali-Mètre surveys,
+Friedrich-Ebert-Stiftung, for the initial level: 69% trust in 2018).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class TrustParams(ParamGroup):
         1,
         "index",
         "Mean initial trust of communities in the forces.",
-        "Mali-Mètre (FES) 2018: 69% trust the armed forces (FACTS.md)",
+        "Mali-Mètre (Friedrich-Ebert-Stiftung) 2018: 69% trust the armed forces",
         init_only=True,
     )
     initial_sd: float = param(

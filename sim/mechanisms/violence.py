@@ -55,7 +55,7 @@ class ViolenceParams(ParamGroup):
         1,
         "share",
         "Share of jihadist attacks that target civilians.",
-        "ACLED 2022-23: jihadists about 45% of civilian victims (FACTS.md)",
+        "ACLED, civilian victims by perpetrator, 2022-01 to 2023-07: jihadists about 45%",
     )
     signatory_civilian_share: float = param(
         0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
@@ -111,7 +111,7 @@ class ViolenceParams(ParamGroup):
         1,
         "share",
         "Share of operational success that depends on community tips (cooperation).",
-        "Epstein 2002; DESIGN.md section 2",
+        "assumption after Epstein 2002 (tips from a cooperating population)",
     )
     collateral_per_op: float = param(
         1.5,
