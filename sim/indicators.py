@@ -189,24 +189,25 @@ def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
         The national values (keys: :data:`INDICATORS`, in order) and an array of shape
         (regions, len(:data:`REGION_COLUMNS`)).
     """
-    geo = world.geo
     c = world.communities
+    flows = world.flows
+    trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=world.geo.n) / c.people_r
+    civ_r = flows.civ_harm_forces_r + flows.civ_harm_armed_r
+    return national(world, political_will, trust_r, civ_r), regional(world, trust_r, civ_r)
+
+
+def national(world: World, political_will: float, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
+    """The national indicators (population-weighted where they are regional)."""
+    geo = world.geo
     f = world.forces
     a = world.armed
+    s = world.csos
     flows = world.flows
     inst = world.institutions
     ddr = world.ddr
-    pop = geo.population
-    w = pop / pop.sum()
-    n = geo.n
-
-    trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=n) / c.people_r
-    civ_r = flows.civ_harm_forces_r + flows.civ_harm_armed_r
-    sig = a.fighters[a.signatory]
-    jih = a.fighters[~a.signatory]
+    w = geo.population / geo.population.sum()
     trained = float((f.trained * f.size).sum() / max(f.size.sum(), 1e-9))
-    s = world.csos
-    values: Values = {
+    return {
         "incidents": int(flows.incidents_r.sum()),
         "civilian_harm": int(civ_r.sum()),
         "abuses_by_forces": int(flows.abuses_r.sum()),
@@ -225,8 +226,8 @@ def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
         "ddr_reintegrated": int(ddr.cum_reintegrated.sum()),
         "ddr_integrated": int(ddr.cum_integrated.sum()),
         "ddr_rearmed": int(ddr.cum_rearmed.sum()),
-        "fighters_signatory": int(sig.sum()),
-        "fighters_jihadist": int(jih.sum()),
+        "fighters_signatory": int(a.fighters[a.signatory].sum()),
+        "fighters_jihadist": int(a.fighters[~a.signatory].sum()),
         "state_control": float((w * flows.control_r).sum()),
         "cso_capacity": float((s.capacity * s.active).mean()) if len(s.capacity) else 0.0,
         "donor_funding": world.funds.gross,
@@ -248,7 +249,13 @@ def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
         "ddr_in_pipeline": int(ddr.registered.sum() + ddr.disarmed.sum()),
         "funds_leaked": world.funds.leaked,
     }
-    regions = np.column_stack(
+
+
+def regional(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> np.ndarray:
+    """The per-region indicators, one row per region, columns :data:`REGION_COLUMNS`."""
+    flows = world.flows
+    a = world.armed
+    return np.column_stack(
         [
             flows.incidents_r,
             civ_r,
@@ -256,15 +263,14 @@ def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
             trust_r,
             flows.control_r,
             flows.support_r,
-            sig.sum(axis=0),
-            jih.sum(axis=0),
+            a.fighters[a.signatory].sum(axis=0),
+            a.fighters[~a.signatory].sum(axis=0),
             flows.troops_r,
             world.mission.deployed_r,
             world.csos.monitoring_r,
-            inst.detection,
+            world.institutions.detection,
         ]
     ).astype(float)
-    return values, regions
 
 
 def reporters() -> dict[str, Callable[[Any], float | int]]:
