@@ -59,6 +59,33 @@ CHECKED: list[str] = [
 ]
 """Modules held to the size rules: the model core (the import rules cover all of sim)."""
 
+LAYERS: dict[str, int] = {
+    **dict.fromkeys(["sim.errors", "sim.calendar", "sim.paramtools"], 1),
+    **dict.fromkeys(["sim.geography", "sim.mapping"], 1),
+    "sim.world": 2,
+    "sim.mechanisms": 3,
+    **dict.fromkeys(["sim.params", "sim.build", "sim.agents"], 4),
+    **dict.fromkeys(["sim.events", "sim.indicators", "sim.docs"], 4),
+    "sim.model": 5,
+    **dict.fromkeys(["sim.scenario", "sim.summary", "sim.plots", "sim.report", "sim.run"], 6),
+    **dict.fromkeys(["sim.sweep", "sim.validation", "sim.ui", "sim.cli", "sim.__main__"], 7),
+    "sim": 7,
+}
+"""The layers of docs/ARCHITECTURE.md: a module imports only its own layer or lower ones.
+A module belongs to the layer of its longest listed prefix (``sim`` is the package's
+``__init__``)."""
+
+
+def layer(name: str) -> int:
+    """Layer of a module (KeyError if no prefix of it is listed)."""
+    parts = name.split(".")
+    for k in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:k])
+        if prefix in LAYERS and (k > 1 or name == "sim"):
+            return LAYERS[prefix]
+    raise KeyError(name)
+
+
 MODEL_FREE: list[str] = ["sim.world", *_under("sim.mechanisms")]
 """Modules that must not import :mod:`sim.model`."""
 
@@ -179,6 +206,27 @@ def test_given_a_mechanism_or_the_world_when_reading_its_imports_then_the_model_
 def test_given_the_whole_package_when_building_its_import_graph_then_it_has_no_cycle():
     cycle = find_cycle(import_graph(all_modules()))
     assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+def test_given_the_layers_when_reading_every_import_then_none_reaches_a_higher_layer():
+    graph = import_graph(all_modules())
+    upward = [
+        f"{a} (layer {layer(a)}) imports {b} (layer {layer(b)})"
+        for a, targets in sorted(graph.items())
+        for b in sorted(targets)
+        if layer(b) > layer(a)
+    ]
+    assert not upward
+
+
+def test_every_module_and_folder_of_sim_appears_in_the_architecture_tree():
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    tree = text[text.index("```") : text.index("```", text.index("```") + 3)]
+    names = {p.name for p in PACKAGE.glob("*.py")} | {
+        p.name + "/" for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"
+    }
+    names |= {p.name for p in (PACKAGE / "mechanisms").glob("*.py") if p.stem != "__init__"}
+    assert not [n for n in sorted(names) if n not in tree]
 
 
 def test_given_the_model_core_when_measuring_then_no_function_exceeds_80_lines():
