@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import fields
 
 import numpy as np
@@ -9,10 +10,12 @@ import pandas as pd
 import pytest
 from model_helpers import SMALL, small_model
 
-from sim import SSRModel
+from sim import Params, SSRModel
 from sim.agents import CSO, ArmedGroup, Community, Donor, SecurityForce
+from sim.build import build_world
 from sim.geography import GROUP_NAMES, load_geography
 from sim.indicators import CONTRACT, INDICATORS, REGION_COLUMNS
+from sim.model import MONTH
 from sim.world import World
 
 
@@ -192,3 +195,25 @@ def test_given_a_step_when_computing_indicators_then_values_hold_every_indicator
     assert list(model.values) == list(INDICATORS)
     row = model.indicator_frame().iloc[-1]
     assert all(row[name] == value for name, value in model.values.items())
+
+
+def test_every_mechanism_of_the_month_is_a_function_of_world_params_and_rng():
+    for mechanism in MONTH:
+        assert list(inspect.signature(mechanism).parameters) == ["world", "params", "rng"]
+
+
+def test_given_a_world_built_without_a_model_when_the_month_runs_then_it_matches_the_model():
+    # given a world built directly from parameters, regions and a generator
+    params = Params().with_overrides(SMALL)
+    rng = np.random.default_rng(9)
+    world = build_world(params, load_geography(), rng)
+    # when the month's mechanisms run on it, with no model at all
+    for mechanism in MONTH:
+        mechanism(world, params, rng)
+    # then it holds what the model holds after its first month with the same seed
+    model = SSRModel(rng=9, overrides=SMALL)
+    model.step()
+    assert np.array_equal(world.communities.trust, model.world.communities.trust)
+    assert np.array_equal(world.armed.fighters, model.world.armed.fighters)
+    assert np.array_equal(world.flows.abuses_r, model.world.flows.abuses_r)
+    assert world.funds == model.world.funds
