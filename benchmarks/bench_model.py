@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -60,6 +61,12 @@ def time_model(
             model.step()
         best = min(best, time.perf_counter() - t0)
     return Timing(label, len(model.agents), best / steps)
+
+
+def _load() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def epstein(seed: int) -> Model:
@@ -103,8 +110,8 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"Python {platform.python_version()}, Mesa {mesa.__version__}, "
-        f"{platform.machine()}; {args.steps} steps, best of {args.repeats}, "
-        f"{args.warmup} warm-up steps\n"
+        f"{platform.machine()}, {os.cpu_count()} cores; {args.steps} steps, best of "
+        f"{args.repeats}, {args.warmup} warm-up steps; {_load()} at start\n"
     )
 
     ssr = time_model("SSR model, defaults", lambda: SSRModel(rng=args.seed), **run)
@@ -133,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     setup = time.perf_counter() - t0
     print("3. Set-up\n")
     print(f"Model set-up with 100,000 communities ({len(big.agents):,} agents): {setup:.2f} s")
+    print(f"\n{_load()} at the end (timings are only comparable at similar load)")
 
 
 if __name__ == "__main__":

@@ -1,84 +1,37 @@
-"""The five kinds of agents.
+"""The five kinds of agents, each a Mesa ``Agent`` over one row of the world.
 
 Rules that many agents share run vectorised over numpy arrays in
-:mod:`sim.mechanisms` (one module per mechanism); the agents here are Mesa ``Agent``
-objects that read and write their own row of those arrays, so they can be inspected,
-counted and selected with Mesa's ``AgentSet`` as usual. Donors and armed groups are
-few and keep their own attributes.
+:mod:`sim.mechanisms` (one module per mechanism) on the records of :mod:`sim.world`;
+the agents here are Mesa ``Agent`` objects that read their own row, so they can be
+inspected, counted and selected with Mesa's ``AgentSet`` as usual.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from mesa import Agent, Model
 
-import numpy as np
-from mesa import Agent
-
-from sim.mechanisms.donors import base_budget
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import Communities, CSOs, Forces, World
 
 STANCES: tuple[str, ...] = ("neutral", "cooperate", "support_armed_group")
-
-
-@dataclass
-class CommunityArrays:
-    """State of all communities, one entry per community agent."""
-
-    region: np.ndarray
-    people: np.ndarray
-    hardship: np.ndarray
-    risk: np.ndarray
-    base_trust: np.ndarray
-    trust: np.ndarray
-    grievance: np.ndarray
-    abuse_mem: np.ndarray
-    protect_mem: np.ndarray
-    stance: np.ndarray
-
-
-@dataclass
-class ForceArrays:
-    """State of all security-force units."""
-
-    region: np.ndarray
-    size: np.ndarray
-    capacity: np.ndarray
-    effective_capacity: np.ndarray
-    trained: np.ndarray
-    compliance: np.ndarray
-    corruption: np.ndarray
-    integrated: np.ndarray
-
-
-@dataclass
-class CSOArrays:
-    """State of all civil society organisations."""
-
-    region: np.ndarray
-    capacity: np.ndarray
-    autonomy: np.ndarray
-    funding: np.ndarray
-    foreign: np.ndarray
-    active: np.ndarray
-    included: np.ndarray
+"""Stance names by code (``Communities.stance``)."""
 
 
 class _RowAgent(Agent):
-    """An agent whose state is row ``index`` of a struct of arrays on the model."""
+    """An agent whose state is row ``index`` of one of the world's records."""
 
-    model: SSRModel
-
-    def __init__(self, model: SSRModel, index: int) -> None:
+    def __init__(self, model: Model, world: World, index: int) -> None:
         super().__init__(model)
+        self.world = world
         self.index = index
+
+    @property
+    def _rows(self) -> Communities | Forces | CSOs:
+        raise NotImplementedError
 
     @property
     def region(self) -> str:
         """Name of the agent's region."""
-        return self.model.geo.names[int(self._arrays.region[self.index])]
+        return self.world.geo.names[int(self._rows.region[self.index])]
 
 
 class Community(_RowAgent):
@@ -91,28 +44,28 @@ class Community(_RowAgent):
     """
 
     @property
-    def _arrays(self) -> CommunityArrays:
-        return self.model.communities
+    def _rows(self) -> Communities:
+        return self.world.communities
 
     @property
     def trust(self) -> float:
         """Trust in the security forces, in [0, 1]."""
-        return float(self.model.communities.trust[self.index])
+        return float(self.world.communities.trust[self.index])
 
     @property
     def grievance(self) -> float:
         """Grievance H(1 - L) plus anger, in [0, 1]."""
-        return float(self.model.communities.grievance[self.index])
+        return float(self.world.communities.grievance[self.index])
 
     @property
     def stance(self) -> str:
         """One of neutral, cooperate or support_armed_group."""
-        return STANCES[int(self.model.communities.stance[self.index])]
+        return STANCES[int(self.world.communities.stance[self.index])]
 
     @property
     def people(self) -> float:
         """Persons the agent stands for."""
-        return float(self.model.communities.people[self.index])
+        return float(self.world.communities.people[self.index])
 
 
 class SecurityForce(_RowAgent):
@@ -124,23 +77,23 @@ class SecurityForce(_RowAgent):
     """
 
     @property
-    def _arrays(self) -> ForceArrays:
-        return self.model.forces_state
+    def _rows(self) -> Forces:
+        return self.world.forces
 
     @property
     def size(self) -> float:
         """Personnel."""
-        return float(self.model.forces_state.size[self.index])
+        return float(self.world.forces.size[self.index])
 
     @property
     def integrity(self) -> float:
         """1 - corruption propensity."""
-        return 1.0 - float(self.model.forces_state.corruption[self.index])
+        return 1.0 - float(self.world.forces.corruption[self.index])
 
     @property
     def compliance(self) -> float:
         """Human-rights compliance, in [0, 1]."""
-        return float(self.model.forces_state.compliance[self.index])
+        return float(self.world.forces.compliance[self.index])
 
 
 class CSO(_RowAgent):
@@ -150,67 +103,94 @@ class CSO(_RowAgent):
     """
 
     @property
-    def _arrays(self) -> CSOArrays:
-        return self.model.cso_agents_state
+    def _rows(self) -> CSOs:
+        return self.world.csos
 
     @property
     def capacity(self) -> float:
         """Organisational capacity, in [0, 1]."""
-        return float(self.model.cso_agents_state.capacity[self.index])
+        return float(self.world.csos.capacity[self.index])
 
     @property
     def active(self) -> bool:
         """False once suspended."""
-        return bool(self.model.cso_agents_state.active[self.index])
+        return bool(self.world.csos.active[self.index])
 
 
-class ArmedGroup(Agent):
+class ArmedGroup(_RowAgent):
     """An armed group: a signatory coalition (CMA, Platform) or a jihadist group (JNIM, ISGS).
 
-    Its fighters by region are row ``index`` of ``model.fighters``; commitment to the
-    agreement is ``model.commitment[index]``. Rules: :mod:`sim.mechanisms.armed_groups`,
-    :mod:`sim.mechanisms.violence`, :mod:`sim.mechanisms.recruitment`, :mod:`sim.mechanisms.ddr`.
+    Its fighters by region are row ``index`` of ``world.armed.fighters``. Rules:
+    :mod:`sim.mechanisms.armed_groups`, :mod:`sim.mechanisms.violence`,
+    :mod:`sim.mechanisms.recruitment`, :mod:`sim.mechanisms.ddr`.
     """
 
-    model: SSRModel
+    @property
+    def name(self) -> str:
+        """Group name."""
+        return self.world.armed.names[self.index]
 
-    def __init__(self, model: SSRModel, index: int, name: str, signatory: bool) -> None:
-        super().__init__(model)
-        self.index = index
-        self.name = name
-        self.signatory = signatory
+    @property
+    def signatory(self) -> bool:
+        """Signed the 2015 agreement."""
+        return bool(self.world.armed.signatory[self.index])
 
     @property
     def fighters(self) -> int:
         """Fighters under arms, all regions."""
-        return int(self.model.fighters[self.index].sum())
+        return int(self.world.armed.fighters[self.index].sum())
 
     @property
     def commitment(self) -> float:
         """Commitment to the 2015 agreement (0 for jihadist groups)."""
-        return float(self.model.commitment[self.index])
+        return float(self.world.armed.commitment[self.index])
 
 
-class Donor(Agent):
+class Donor(_RowAgent):
     """A donor or security partner with a budget, an allocation and conditionality.
 
-    Rules: :mod:`sim.mechanisms.donors`.
+    Row ``index`` of ``world.donors``. Rules: :mod:`sim.mechanisms.donors`.
     """
 
-    model: SSRModel
+    @property
+    def name(self) -> str:
+        """Donor name."""
+        return self.world.donors.names[self.index]
 
-    def __init__(
-        self, model: SSRModel, name: str, kind: str, allocation: tuple[float, ...], active: bool
-    ) -> None:
-        super().__init__(model)
-        self.name = name
-        self.kind = kind
-        self.allocation = allocation
-        self.active = active
-        self.cut = 0.0  # share of the budget withheld (conditionality, withdrawal)
+    @property
+    def kind(self) -> str:
+        """One of "multilateral", "bilateral" or "partner"."""
+        return self.world.donors.kinds[self.index]
 
-    def contribution(self) -> float:
-        """Gross money this month, million USD."""
-        if not self.active:
-            return 0.0
-        return base_budget(self.model, self.kind) * (1.0 - self.cut)
+    @property
+    def allocation(self) -> tuple[float, ...]:
+        """Budget shares (training, equipment, DDR, CSO, reform)."""
+        return tuple(float(x) for x in self.world.donors.allocation[self.index])
+
+    @property
+    def active(self) -> bool:
+        """Gives money this month."""
+        return bool(self.world.donors.active[self.index])
+
+    @property
+    def cut(self) -> float:
+        """Share of the budget withheld (conditionality, withdrawal)."""
+        return float(self.world.donors.cut[self.index])
+
+
+AGENT_TYPES: tuple[type[_RowAgent], ...] = (Community, SecurityForce, ArmedGroup, CSO, Donor)
+"""Agent classes in creation order."""
+
+
+def create_agents(model: Model, world: World) -> None:
+    """One Mesa agent per row of the world's agent records, in a fixed order."""
+    rows = (
+        len(world.communities.region),
+        len(world.forces.region),
+        len(world.armed.names),
+        len(world.csos.region),
+        len(world.donors.names),
+    )
+    for cls, count in zip(AGENT_TYPES, rows, strict=True):
+        for i in range(count):
+            cls(model, world, i)

@@ -1,18 +1,21 @@
 """Regenerate the generated parts of the documentation (``python -m sim.docs``).
 
-``docs/ODD.md`` carries the parameter and indicator tables between marker comments;
-they are produced from the schema so the documentation cannot drift from the code
-(a test compares them).
+``docs/ODD.md`` carries the state-variable, parameter and indicator tables between
+marker comments; they are produced from :mod:`sim.world`, the parameter schema and the
+indicator registry so the documentation cannot drift from the code (a test compares them).
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from sim.indicators import CONTRACT, INDICATORS
 from sim.params import param_specs
+from sim.world import ENTITIES, World
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 
@@ -44,7 +47,35 @@ def indicator_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"params": parameter_table, "indicators": indicator_table}
+def _type_name(annotation: object) -> str:
+    return {"np.ndarray": "array"}.get(str(annotation), str(annotation))
+
+
+def state_table() -> str:
+    """One Markdown table per record of :class:`sim.world.World`: its declared variables."""
+    out = []
+    records = {f.name: f for f in fields(World)}
+    for cls in ENTITIES:
+        name = next(n for n, f in records.items() if f.type == cls.__name__)
+        doc = inspect.getdoc(cls) or ""
+        out += [
+            f"**`world.{name}`** (`{cls.__name__}`): {_cell(doc.splitlines()[0])}",
+            "",
+            "| variable | per | type | unit | meaning |",
+            "|---|---|---|---|---|",
+        ]
+        for f in fields(cls):
+            m = f.metadata
+            per = m["per"] or "—"
+            out.append(
+                f"| `{f.name}` | {_cell(per)} | {_type_name(f.type)} | {_cell(m['unit'])} "
+                f"| {_cell(m['meaning'])} |"
+            )
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+SECTIONS = {"state": state_table, "params": parameter_table, "indicators": indicator_table}
 
 
 def render(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,10 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import did_you_mean
 from sim.mechanisms import armed_groups
 from sim.mechanisms.donors import conditionality
+from sim.params import INIT_ONLY, Params, validate_value
 from sim.paramtools import ParamError
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class _Options(BaseModel):
@@ -67,7 +66,7 @@ class EventKind:
 
     name: str
     options: type[_Options]
-    handler: Callable[[SSRModel, Any], None]
+    handler: Callable[[World, Params, np.random.Generator, Any], None]
     meaning: str
 
 
@@ -81,73 +80,81 @@ class Event:
     label: str = field(default="", compare=False)
 
 
-def _terminate(model: SSRModel, _: NoOptions) -> None:
-    if not model.agreement_active:
+def _terminate(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+    inst = world.institutions
+    if not inst.agreement_active:
         return
-    model.agreement_active = False
-    north = model.geo.zone_mask("north")
-    model.legit_shock[north] += model.p.state.termination_legitimacy_shock
-    armed_groups.terminate(model)
+    inst.agreement_active = False
+    north = world.geo.zone_mask("north")
+    inst.legit_shock[north] += params.state.termination_legitimacy_shock
+    armed_groups.terminate(world, params.armed, rng)
 
 
-def _coup(model: SSRModel, _: CoupOptions) -> None:
-    model.regime = "transition"
-    contested = ~model.geo.zone_mask("south")
-    model.legit_shock[contested] += model.p.state.coup_legitimacy_shock
-    will = float(np.clip(model.p.state.political_will + model.p.state.coup_will_change, 0, 1))
-    model.p.state.political_will = will
-    for donor in model.donors:
-        c = conditionality(model, donor.kind)
-        donor.cut = 1.0 - (1.0 - donor.cut) * (1.0 - c)
+def _coup(world: World, params: Params, rng: np.random.Generator, _: CoupOptions) -> None:
+    inst = world.institutions
+    inst.regime = "transition"
+    contested = ~world.geo.zone_mask("south")
+    inst.legit_shock[contested] += params.state.coup_legitimacy_shock
+    will = float(np.clip(params.state.political_will + params.state.coup_will_change, 0, 1))
+    params.state.political_will = will
+    d = world.donors
+    for i, kind in enumerate(d.kinds):
+        c = conditionality(params.donors, kind)
+        d.cut[i] = 1.0 - (1.0 - d.cut[i]) * (1.0 - c)
 
 
-def _suspend_csos(model: SSRModel, _: NoOptions) -> None:
-    model.cso_policy = "suspended"
-    s = model.cso_agents_state
+def _suspend_csos(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+    world.institutions.cso_policy = "suspended"
+    s = world.csos
     s.active &= ~s.foreign
     s.included &= s.active
 
 
-def _include_csos(model: SSRModel, _: NoOptions) -> None:
-    model.cso_policy = "consultative"
-    s = model.cso_agents_state
+def _include_csos(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+    world.institutions.cso_policy = "consultative"
+    s = world.csos
     s.included[:] = s.active
 
 
-def _restrict_csos(model: SSRModel, _: NoOptions) -> None:
-    model.cso_policy = "restricted"
+def _restrict_csos(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+    world.institutions.cso_policy = "restricted"
 
 
-def _launch_ddr(model: SSRModel, o: LaunchDDROptions) -> None:
-    model.ddr_active = True
-    model.ddr_scope = o.scope
+def _launch_ddr(
+    world: World, params: Params, rng: np.random.Generator, o: LaunchDDROptions
+) -> None:
+    world.institutions.ddr_active = True
+    world.institutions.ddr_scope = o.scope
 
 
-def _pause_ddr(model: SSRModel, _: NoOptions) -> None:
-    model.ddr_active = False
+def _pause_ddr(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+    world.institutions.ddr_active = False
 
 
-def _donor_withdrawal(model: SSRModel, o: DonorWithdrawalOptions) -> None:
-    for donor in model.donors:
-        chosen = donor.name == o.donor or (o.donor == "all_conditional" and donor.kind != "partner")
-        if chosen:
-            donor.cut = 1.0 - (1.0 - donor.cut) * (1.0 - o.share)
+def _donor_withdrawal(
+    world: World, params: Params, rng: np.random.Generator, o: DonorWithdrawalOptions
+) -> None:
+    d = world.donors
+    for i, (name, kind) in enumerate(zip(d.names, d.kinds, strict=True)):
+        if name == o.donor or (o.donor == "all_conditional" and kind != "partner"):
+            d.cut[i] = 1.0 - (1.0 - d.cut[i]) * (1.0 - o.share)
 
 
-def _peacekeepers_withdraw(model: SSRModel, o: PeacekeepersWithdrawOptions) -> None:
-    model.pk_mandated = False
-    model.pk_withdraw_left = o.months
+def _peacekeepers_withdraw(
+    world: World, params: Params, rng: np.random.Generator, o: PeacekeepersWithdrawOptions
+) -> None:
+    world.mission.mandated = False
+    world.mission.withdraw_left = o.months
 
 
-def _partner_arrives(model: SSRModel, _: NoOptions) -> None:
-    model.partner_present = True
-    for donor in model.donors:
-        if donor.kind == "partner":
-            donor.active = True
+def _partner_arrives(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+    world.institutions.partner_present = True
+    d = world.donors
+    d.active |= np.array([kind == "partner" for kind in d.kinds])
 
 
-def _set(model: SSRModel, o: SetOptions) -> None:
-    model.p.set(o.parameter, o.value)
+def _set(world: World, params: Params, rng: np.random.Generator, o: SetOptions) -> None:
+    params.set(o.parameter, o.value)
 
 
 EVENT_KINDS: dict[str, EventKind] = {
@@ -251,8 +258,6 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
             msg = f"{msg}, got {e['input']!r}"
         raise EventError(loc, f"{msg} (options of {kind!r}: {allowed})") from err
     if kind == "set":
-        from sim.params import INIT_ONLY, validate_value
-
         try:
             validate_value(parsed.parameter, parsed.value)
         except ParamError as err:
@@ -268,10 +273,10 @@ def make_event(step: int, kind: str, options: dict[str, Any] | None = None) -> E
     return Event(step=step, kind=kind, options=parsed.model_dump())
 
 
-def apply_event(model: SSRModel, event: Event) -> None:
-    """Carry out one event on a model."""
+def apply_event(world: World, params: Params, rng: np.random.Generator, event: Event) -> None:
+    """Carry out one event on a world (``params`` may change: ``set``, ``coup``)."""
     kind = EVENT_KINDS[event.kind]
-    kind.handler(model, kind.options.model_validate(event.options))
+    kind.handler(world, params, rng, kind.options.model_validate(event.options))
 
 
 __all__ = ["EVENT_KINDS", "Event", "EventError", "apply_event", "make_event"]

@@ -1,21 +1,19 @@
 """Indicators collected every step, with their units and meanings.
 
-The first nineteen names are the project's contract (DESIGN.md section 4); the rest are
+The first nineteen names are the project's output contract (scripts rely on them); the rest are
 additional detail. Shares and indices lie in [0, 1]; counts are people or events per
 month, cumulative for the ``ddr_*`` flows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-from sim.geography import SIGNATORY
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 @dataclass(frozen=True)
@@ -176,81 +174,105 @@ def label(name: str) -> str:
     return indicator(name).label
 
 
-def compute(model: SSRModel) -> None:
-    """Set every indicator as an attribute of the model and append the region rows."""
-    geo = model.geo
-    c = model.communities
-    f = model.forces_state
-    pop = geo.population
-    w = pop / pop.sum()
-    n = geo.n
+Values = dict[str, float | int]
+"""One month's national indicators by name, in column order."""
 
-    trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=n) / model.people_r
-    civ_r = model.civ_harm_forces_r + model.civ_harm_armed_r
-    sig = model.fighters[SIGNATORY]
-    jih = model.fighters[~SIGNATORY]
 
-    model.incidents = int(model.incidents_r.sum())
-    model.civilian_harm = int(civ_r.sum())
-    model.abuses_by_forces = int(model.abuses_r.sum())
-    model.trust = float((w * trust_r).sum())
-    # model.corruption is kept current by the corruption mechanism
+def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
+    """Indicators of the month from the world: national values and the region rows.
+
+    Args:
+        world: the world after this month's mechanisms.
+        political_will: the parameter ``state.political_will`` (reported as an indicator).
+
+    Returns:
+        The national values (keys: :data:`INDICATORS`, in order) and an array of shape
+        (regions, len(:data:`REGION_COLUMNS`)).
+    """
+    c = world.communities
+    flows = world.flows
+    trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=world.geo.n) / c.people_r
+    civ_r = flows.civ_harm_forces_r + flows.civ_harm_armed_r
+    return national(world, political_will, trust_r, civ_r), regional(world, trust_r, civ_r)
+
+
+def national(world: World, political_will: float, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
+    """The national indicators (population-weighted where they are regional)."""
+    geo = world.geo
+    f = world.forces
+    a = world.armed
+    s = world.csos
+    flows = world.flows
+    inst = world.institutions
+    ddr = world.ddr
+    w = geo.population / geo.population.sum()
     trained = float((f.trained * f.size).sum() / max(f.size.sum(), 1e-9))
-    model.hr_trained_share = trained
-    model.reform_index = float(
-        0.4 * model.reform_stock
-        + 0.2 * model.oversight
-        + 0.2 * trained
-        + 0.2 * (1.0 - model.corruption)
-    )
-    model.ddr_registered = int(model.cum_registered.sum())
-    model.ddr_disarmed = int(model.cum_disarmed.sum())
-    model.ddr_reintegrated = int(model.cum_reintegrated.sum())
-    model.ddr_integrated = int(model.cum_integrated.sum())
-    model.ddr_rearmed = int(model.cum_rearmed.sum())
-    model.fighters_signatory = int(sig.sum())
-    model.fighters_jihadist = int(jih.sum())
-    model.state_control = float((w * model.control_r).sum())
-    s = model.cso_agents_state
-    model.cso_capacity = float((s.capacity * s.active).mean()) if len(s.capacity) else 0.0
-    model.agreement_flag = int(model.agreement_active)
-    model.civilian_harm_by_forces = int(model.civ_harm_forces_r.sum())
-    model.civilian_harm_by_armed_groups = int(model.civ_harm_armed_r.sum())
-    for zone in ("north", "centre", "south"):
-        setattr(model, f"incidents_{zone}", int(model.incidents_r[geo.zone_mask(zone)].sum()))
-    model.detection_mean = float((w * model.detection).sum())
-    model.political_will = float(model.p.state.political_will)
-    model.support_share = float((w * model.support_r).sum())
-    model.cooperation_share = float((w * model.cooperation_r).sum())
-    model.troops = float(f.size.sum())
-    model.peacekeepers_total = float(model.peacekeepers.sum())
-    model.ddr_in_pipeline = int(model.ddr_registered_stock.sum() + model.ddr_disarmed_stock.sum())
-
-    model.region_rows.append(
-        np.column_stack(
-            [
-                model.incidents_r,
-                civ_r,
-                model.abuses_r,
-                trust_r,
-                model.control_r,
-                model.support_r,
-                sig.sum(axis=0),
-                jih.sum(axis=0),
-                model.troops_r,
-                model.peacekeepers,
-                model.monitoring,
-                model.detection,
-            ]
-        ).astype(float)
-    )
-
-
-def reporters() -> dict[str, str]:
-    """DataCollector model reporters: indicator name -> model attribute."""
-    rename = {
-        "detection": "detection_mean",
-        "peacekeepers": "peacekeepers_total",
-        "agreement_active": "agreement_flag",
+    return {
+        "incidents": int(flows.incidents_r.sum()),
+        "civilian_harm": int(civ_r.sum()),
+        "abuses_by_forces": int(flows.abuses_r.sum()),
+        "trust": float((w * trust_r).sum()),
+        "corruption": f.mean_corruption,
+        "oversight": inst.oversight,
+        "reform_index": float(
+            0.4 * inst.reform_stock
+            + 0.2 * inst.oversight
+            + 0.2 * trained
+            + 0.2 * (1.0 - f.mean_corruption)
+        ),
+        "hr_trained_share": trained,
+        "ddr_registered": int(ddr.cum_registered.sum()),
+        "ddr_disarmed": int(ddr.cum_disarmed.sum()),
+        "ddr_reintegrated": int(ddr.cum_reintegrated.sum()),
+        "ddr_integrated": int(ddr.cum_integrated.sum()),
+        "ddr_rearmed": int(ddr.cum_rearmed.sum()),
+        "fighters_signatory": int(a.fighters[a.signatory].sum()),
+        "fighters_jihadist": int(a.fighters[~a.signatory].sum()),
+        "state_control": float((w * flows.control_r).sum()),
+        "cso_capacity": float((s.capacity * s.active).mean()) if len(s.capacity) else 0.0,
+        "donor_funding": world.funds.gross,
+        "agreement_active": int(inst.agreement_active),
+        "civilian_harm_by_forces": int(flows.civ_harm_forces_r.sum()),
+        "civilian_harm_by_armed_groups": int(flows.civ_harm_armed_r.sum()),
+        **{
+            f"incidents_{zone}": int(flows.incidents_r[geo.zone_mask(zone)].sum())
+            for zone in ("north", "centre", "south")
+        },
+        "detection": float((w * inst.detection).sum()),
+        "political_will": float(political_will),
+        "support_share": float((w * flows.support_r).sum()),
+        "cooperation_share": float((w * flows.cooperation_r).sum()),
+        "recruits": flows.recruits,
+        "volunteers": flows.volunteers,
+        "troops": float(f.size.sum()),
+        "peacekeepers": float(world.mission.deployed_r.sum()),
+        "ddr_in_pipeline": int(ddr.registered.sum() + ddr.disarmed.sum()),
+        "funds_leaked": world.funds.leaked,
     }
-    return {name: rename.get(name, name) for name in INDICATORS}
+
+
+def regional(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> np.ndarray:
+    """The per-region indicators, one row per region, columns :data:`REGION_COLUMNS`."""
+    flows = world.flows
+    a = world.armed
+    return np.column_stack(
+        [
+            flows.incidents_r,
+            civ_r,
+            flows.abuses_r,
+            trust_r,
+            flows.control_r,
+            flows.support_r,
+            a.fighters[a.signatory].sum(axis=0),
+            a.fighters[~a.signatory].sum(axis=0),
+            flows.troops_r,
+            world.mission.deployed_r,
+            world.csos.monitoring_r,
+            world.institutions.detection,
+        ]
+    ).astype(float)
+
+
+def reporters() -> dict[str, Callable[[Any], float | int]]:
+    """DataCollector model reporters: each reads ``model.values`` (this month's indicators)."""
+    return {name: (lambda model, name=name: model.values[name]) for name in INDICATORS}

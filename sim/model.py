@@ -1,12 +1,15 @@
-"""The SSR model: wires regions, agents, institutions, mechanisms, events and indicators.
+"""The SSR model: a Mesa model holding one :class:`~sim.world.World` and its month.
 
-One step is one month. The order of a month is fixed (see :meth:`SSRModel.step`); each
-mechanism lives in its own module under :mod:`sim.mechanisms` with its parameters.
+One step is one month. The order of a month is fixed (:data:`MONTH`); each mechanism is
+a function ``step_x(world, params, rng)`` in its own module under :mod:`sim.mechanisms`,
+next to its parameters. The agents are Mesa agents over the world's rows
+(:mod:`sim.agents`), so ``model.agents_by_type`` and ``AgentSet`` work as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,24 +18,16 @@ from mesa import Model
 from mesa.datacollection import DataCollector
 
 from sim import indicators
-from sim.agents import (
-    CSO,
-    ArmedGroup,
-    Community,
-    CommunityArrays,
-    CSOArrays,
-    Donor,
-    ForceArrays,
-    SecurityForce,
-)
+from sim.agents import Donor, create_agents
+from sim.build import build_world
 from sim.calendar import date_of
-from sim.events import Event, apply_event
-from sim.geography import GROUP_NAMES, SIGNATORY, load_geography
+from sim.events import Event, apply_event, make_event
+from sim.geography import Geography, load_geography
 from sim.mechanisms.armed_groups import step_armed_groups
 from sim.mechanisms.corruption import step_corruption
-from sim.mechanisms.cso import step_cso, update_monitoring
+from sim.mechanisms.cso import step_cso
 from sim.mechanisms.ddr import step_ddr
-from sim.mechanisms.donors import DONOR_SPECS, step_donors
+from sim.mechanisms.donors import step_donors
 from sim.mechanisms.forces import step_forces
 from sim.mechanisms.oversight import step_oversight
 from sim.mechanisms.recruitment import step_recruitment
@@ -40,18 +35,24 @@ from sim.mechanisms.state import step_institutions
 from sim.mechanisms.trust import step_trust
 from sim.mechanisms.violence import step_violence
 from sim.params import Params
+from sim.world import World
 
+Mechanism = Callable[[World, Params, np.random.Generator], None]
 
-def _largest_remainder(weights: np.ndarray, total: int, minimum: int = 1) -> np.ndarray:
-    """Integer counts proportional to weights, summing to total, each at least minimum."""
-    n = len(weights)
-    base = np.full(n, minimum)
-    rest = total - base.sum()
-    share = weights / weights.sum() * rest
-    counts = np.floor(share).astype(int)
-    left = rest - counts.sum()
-    counts[np.argsort(-(share - counts), kind="stable")[:left]] += 1
-    return base + counts
+MONTH: tuple[Mechanism, ...] = (
+    step_donors,
+    step_institutions,
+    step_oversight,
+    step_forces,
+    step_corruption,
+    step_violence,
+    step_trust,
+    step_recruitment,
+    step_ddr,
+    step_armed_groups,
+    step_cso,
+)
+"""The mechanisms of a month, in the order they run (after the month's events)."""
 
 
 class SSRModel(Model):
@@ -63,6 +64,12 @@ class SSRModel(Model):
         events: events to apply at their steps.
         start: the month simulated at step 1, "YYYY-MM".
         overrides: dotted parameter overrides applied on top of ``params``.
+
+    Attributes:
+        world: the whole simulated state (:class:`sim.world.World`).
+        values: this month's indicators by name (empty before the first step).
+        event_log: the events applied so far (:class:`sim.events.Event`, in order).
+        region_rows: per-step arrays of the per-region indicators.
 
     Example:
         >>> m = SSRModel(rng=1)
@@ -82,157 +89,30 @@ class SSRModel(Model):
         super().__init__(rng=rng)
         self.p: Params = (params or Params()).with_overrides(overrides or {})
         self.start = start
-        self.geo = load_geography()
         self.events: list[Event] = sorted(events)
-        self.event_log: list[tuple[int, str]] = []
+        self.event_log: list[Event] = []
         self.region_rows: list[np.ndarray] = []
-        self._init_institutions()
-        self._init_communities()
-        self._init_forces()
-        self._init_armed_groups()
-        self._init_csos()
-        self._init_donors()
-        self._init_flows()
+        self.values: indicators.Values = {}
+        self.world: World = build_world(self.p, load_geography(), self.rng)
+        create_agents(self, self.world)
         self.datacollector = DataCollector(model_reporters=indicators.reporters())
-
-    # ------------------------------------------------------------------ set-up
-    def _init_institutions(self) -> None:
-        n = self.geo.n
-        self.agreement_active = True
-        self.regime = "civilian"
-        self.cso_policy = "open"
-        self.ddr_active = bool(self.p.ddr.active_at_start)
-        self.ddr_scope = "all"
-        self.partner_present = False
-        self.reform_stock = 0.0
-        self.legit_shock = np.zeros(n)
-        self.pk_mandated = True
-        self.pk_withdraw_left = 0
-        self.peacekeepers = self.geo.peacekeepers * self.p.donors.peacekeepers_scale
-
-    def _init_communities(self) -> None:
-        geo, rng, p = self.geo, self.rng, self.p
-        counts = _largest_remainder(geo.population, p.community.count)
-        region = np.repeat(np.arange(geo.n), counts)
-        n = len(region)
-        people = (geo.population / counts)[region]
-        hardship = np.clip(geo.hardship[region] + rng.normal(0, p.community.hardship_sd, n), 0, 1)
-        base = np.clip(rng.normal(p.trust.initial_mean, p.trust.initial_sd, n), 0, 1)
-        self.communities = CommunityArrays(
-            region=region,
-            people=people,
-            hardship=hardship,
-            risk=rng.random(n),
-            base_trust=base,
-            trust=base.copy(),
-            grievance=hardship * (1 - base),
-            abuse_mem=np.zeros(n),
-            protect_mem=np.full(n, 0.5),
-            stance=np.zeros(n, dtype=np.int8),
-        )
-        # people per region is fixed: computed once, read by every monthly aggregate
-        self.people_r = np.bincount(region, weights=people, minlength=geo.n)
-        for i in range(n):
-            Community(self, i)
-
-    def _init_forces(self) -> None:
-        geo, rng, p = self.geo, self.rng, self.p
-        k = p.forces.units_per_region
-        region = np.repeat(np.arange(geo.n), k)
-        m = len(region)
-        size = (geo.forces * p.forces.size_scale / k)[region]
-        corruption = np.clip(rng.normal(p.corruption.baseline, p.corruption.initial_sd, m), 0, 1)
-        cap = np.full(m, p.forces.initial_capacity)
-        self.forces_state = ForceArrays(
-            region=region,
-            size=size.astype(float),
-            capacity=cap,
-            effective_capacity=cap.copy(),
-            trained=np.full(m, p.forces.initial_trained),
-            compliance=np.full(
-                m,
-                p.forces.compliance_base + p.forces.compliance_training * p.forces.initial_trained,
-            ),
-            corruption=corruption,
-            integrated=np.zeros(m),
-        )
-        for i in range(m):
-            SecurityForce(self, i)
-        self.corruption = float((corruption * size).sum() / size.sum())
-
-    def _init_armed_groups(self) -> None:
-        g = len(GROUP_NAMES)
-        self.fighters = np.rint(self.geo.fighters * self.p.armed.fighters_scale).astype(np.int64)
-        self.commitment = np.where(SIGNATORY, self.p.armed.initial_commitment, 0.0)
-        # DDR stocks and cumulative flows, one entry per armed group (whole people)
-        for name in (
-            "ddr_registered_stock",
-            "ddr_disarmed_stock",
-            "ddr_reintegrated_stock",
-            "cum_registered",
-            "cum_disarmed",
-            "cum_reintegrated",
-            "cum_integrated",
-            "cum_rearmed",
-        ):
-            setattr(self, name, np.zeros(g, dtype=np.int64))
-        self.armed_groups = [
-            ArmedGroup(self, i, name, bool(SIGNATORY[i])) for i, name in enumerate(GROUP_NAMES)
-        ]
-
-    def _init_csos(self) -> None:
-        geo, rng, p = self.geo, self.rng, self.p.cso
-        region = np.repeat(np.arange(geo.n), p.per_region)
-        k = len(region)
-        self.cso_agents_state = CSOArrays(
-            region=region,
-            capacity=np.clip(rng.normal(p.initial_capacity, 0.1, k), 0, 1),
-            autonomy=np.ones(k),
-            funding=np.zeros(k),
-            foreign=rng.random(k) < p.foreign_funded_share,
-            active=np.ones(k, dtype=bool),
-            included=np.zeros(k, dtype=bool),
-        )
-        for i in range(k):
-            CSO(self, i)
-        update_monitoring(self)
-
-    def _init_donors(self) -> None:
-        self.donors = [
-            Donor(self, s["name"], s["kind"], s["alloc"], active=s["kind"] != "partner")
-            for s in DONOR_SPECS
-        ]
-
-    def _init_flows(self) -> None:
-        n = self.geo.n
-        c = self.communities
-        coop = c.people * (c.trust > self.p.recruitment.cooperate_threshold)
-        self.cooperation_r = np.bincount(c.region, weights=coop, minlength=n) / self.people_r
-        self.trust = float((c.people * c.trust).sum() / c.people.sum())
-        self.funds = {"training": 0.0, "equipment": 0.0, "ddr": 0.0, "cso": 0.0, "reform": 0.0}
-        self.funds_reform = 0.0
-        self.recruits = 0
-        self.volunteers = 0
 
     # ------------------------------------------------------------------ dynamics
     def step(self) -> None:
         """One month: events, then the mechanisms in a fixed order, then indicators."""
         while self.events and self.events[0].step <= self.steps:
             event = self.events.pop(0)
-            apply_event(self, event)
-            self.event_log.append((self.steps, event.kind))
-        step_donors(self)
-        step_institutions(self)
-        step_oversight(self)
-        step_forces(self)
-        step_corruption(self)
-        step_violence(self)
-        step_trust(self)
-        step_recruitment(self)
-        step_ddr(self)
-        step_armed_groups(self)
-        step_cso(self)
-        indicators.compute(self)
+            apply_event(self.world, self.p, self.rng, event)
+            # the log records the month the event was applied
+            self.event_log.append(
+                event if event.step == self.steps else replace(event, step=self.steps)
+            )
+        for mechanism in MONTH:
+            mechanism(self.world, self.p, self.rng)
+        self.values, regions = indicators.compute(self.world, self.p.state.political_will)
+        self.region_rows.append(regions)
+        # the month's trust survey is what DDR uptake reads next month
+        self.world.institutions.trust = float(self.values["trust"])
         self.datacollector.collect(self)
 
     def run(self, steps: int) -> None:
@@ -242,20 +122,44 @@ class SSRModel(Model):
 
     def inject(self, kind: str, options: dict[str, Any] | None = None) -> None:
         """Apply an event now (before the next step), e.g. from the browser UI."""
-        from sim.events import make_event
-
         event = make_event(self.steps + 1, kind, options)
         self.events.insert(0, event)
 
-    def integrate_into_forces(self, integrated: np.ndarray) -> None:
-        """Add integrated ex-combatants (per group) to the units of each group's main region."""
-        f = self.forces_state
-        for g in np.flatnonzero(integrated):
-            home = int(np.argmax(self.geo.fighters[g]))
-            units = np.flatnonzero(f.region == home)
-            add = integrated[g] / len(units)
-            f.size[units] += add
-            f.integrated[units] += add
+    # ------------------------------------------------------------------ views
+    @property
+    def geo(self) -> Geography:
+        """The regions (``world.geo``)."""
+        return self.world.geo
+
+    @property
+    def agreement_active(self) -> bool:
+        """True while the 2015 agreement is in force (``world.institutions``)."""
+        return self.world.institutions.agreement_active
+
+    @property
+    def ddr_active(self) -> bool:
+        """True while DDR takes and processes people (``world.institutions``)."""
+        return self.world.institutions.ddr_active
+
+    @property
+    def ddr_scope(self) -> str:
+        """Who DDR is open to (``world.institutions``)."""
+        return self.world.institutions.ddr_scope
+
+    @property
+    def cum_registered(self) -> np.ndarray:
+        """Registrations for DDR per group, cumulative (``world.ddr``)."""
+        return self.world.ddr.cum_registered
+
+    @property
+    def cum_integrated(self) -> np.ndarray:
+        """Integrations into the army per group, cumulative (``world.ddr``)."""
+        return self.world.ddr.cum_integrated
+
+    @property
+    def donors(self) -> list[Donor]:
+        """The donor agents, one per row of ``world.donors``."""
+        return list(self.agents_by_type[Donor])
 
     # ------------------------------------------------------------------ outputs
     @property

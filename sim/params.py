@@ -37,9 +37,16 @@ class CommunityParams(ParamGroup):
         1_000_000,
         "agents",
         "Community agents, spread over regions in proportion to population (at least one each).",
+        init_only=True,
     )
     hardship_sd: float = param(
-        0.1, 0, 0.5, "index", "Spread of hardship around the region's value.", "assumption"
+        0.1,
+        0,
+        0.5,
+        "index",
+        "Spread of hardship around the region's value.",
+        "assumption",
+        init_only=True,
     )
 
 
@@ -90,28 +97,6 @@ class Params(BaseModel):
         return {spec.name: self.get(spec.name) for spec in param_specs()}
 
 
-INIT_ONLY: frozenset[str] = frozenset(
-    {
-        "community.count",
-        "community.hardship_sd",
-        "trust.initial_mean",
-        "trust.initial_sd",
-        "forces.units_per_region",
-        "forces.size_scale",
-        "forces.initial_capacity",
-        "forces.initial_trained",
-        "corruption.initial_sd",
-        "armed.fighters_scale",
-        "cso.per_region",
-        "cso.initial_capacity",
-        "cso.foreign_funded_share",
-        "ddr.active_at_start",
-        "donors.peacekeepers_scale",
-    }
-)
-"""Parameters read only when the model is built: a ``set`` event cannot change them."""
-
-
 @dataclass(frozen=True)
 class ParamSpec:
     """Documentation of one parameter."""
@@ -124,6 +109,7 @@ class ParamSpec:
     meaning: str
     source: str
     kind: type
+    init_only: bool = False
 
 
 def param_specs() -> Iterator[ParamSpec]:
@@ -141,7 +127,13 @@ def param_specs() -> Iterator[ParamSpec]:
                 meaning=f.description or "",
                 source=str(extra.get("source", "assumption")),
                 kind=f.annotation,  # type: ignore[arg-type]
+                init_only=bool(extra.get("init_only", False)),
             )
+
+
+INIT_ONLY: frozenset[str] = frozenset(s.name for s in param_specs() if s.init_only)
+"""Parameters read only when the model is built (``param(..., init_only=True)``): a ``set``
+event cannot change them."""
 
 
 _SPECS: dict[str, ParamSpec] = {}

@@ -33,6 +33,8 @@ def param(
     unit: str,
     meaning: str,
     source: str = "assumption",
+    *,
+    init_only: bool = False,
 ) -> Any:
     """Declare one model parameter.
 
@@ -43,11 +45,13 @@ def param(
         unit: unit of measure ("share", "per month", "persons", ...).
         meaning: one line saying what the parameter does.
         source: where the value comes from, or "assumption".
+        init_only: read only when the model is built (initial conditions, agent counts),
+            so a ``set`` event cannot change it during a run.
 
     Returns:
         A pydantic field carrying the metadata.
     """
-    extra = {"unit": unit, "source": source, "lo": lo, "hi": hi}
+    extra = {"unit": unit, "source": source, "lo": lo, "hi": hi, "init_only": init_only}
     if isinstance(default, bool):
         return Field(default, description=meaning, json_schema_extra=extra, strict=True)
     return Field(default, ge=lo, le=hi, description=meaning, json_schema_extra=extra)

@@ -157,28 +157,28 @@ def _compare_sentence(name: str, stats: dict[str, Any], other: str) -> str:
     )
 
 
-def render_report(summary: dict[str, Any], plots: list[tuple[str, str]]) -> str:
-    """The Markdown text of the report."""
+def _what_was_run(summary: dict[str, Any]) -> list[str]:
     sc = summary["scenario"]
-    inds = summary["indicators"]
-    first, final = summary["first_year"], summary["final_year"]
-    n = sc["replicates"]
     out = [f"# Scenario run: {sc['name']}", ""]
     if sc["description"]:
         out += [f"*{sc['description']}*", ""]
-
     out += ["## What was run", ""]
     out += [
         f"- Scenario file: `{sc['file']}`" if sc["file"] else "- Scenario: built in Python",
         f"- Period: {sc['start']} to {sc['end']} ({sc['steps']} months, one step per month)",
-        f"- Replicates: {n} runs of the same scenario with different random draws "
-        f"(seed {sc['seed']}); the spread between them is the uncertainty shown below",
+        f"- Replicates: {sc['replicates']} runs of the same scenario with different random "
+        f"draws (seed {sc['seed']}); the spread between them is the uncertainty shown below",
     ]
     out += _parameter_lines(sc["parameters"])
     out += _event_lines(sc["events"])
-    out += [""]
+    return out + [""]
 
-    out += ["## Headline results", ""]
+
+def _headlines(summary: dict[str, Any]) -> list[str]:
+    inds = summary["indicators"]
+    first, final = summary["first_year"], summary["final_year"]
+    n = summary["scenario"]["replicates"]
+    out = ["## Headline results", ""]
     out += [
         f"First year = {first['from']} to {first['to']}; final year = {final['from']} to "
         f"{final['to']}. Each replicate is averaged over the year; the table gives the mean "
@@ -201,74 +201,95 @@ def render_report(summary: dict[str, Any], plots: list[tuple[str, str]]) -> str:
         )
         sentences.append(_change_sentence(name, ch, fy["mean"], ly["mean"]))
     out += ["", 'In words ("clear" means the 90% interval of the change excludes zero):', ""]
-    out += sentences + [""]
+    return out + sentences + [""]
 
+
+def _comparison(summary: dict[str, Any]) -> list[str]:
     comp = summary.get("comparison")
-    if comp:
-        other = comp["scenario"]["name"]
-        how = (
-            "paired replicate by replicate (both used the same seeds)"
-            if comp["paired"]
-            else "over all pairs of replicates (the seeds differ)"
+    if not comp:
+        return []
+    name_this = summary["scenario"]["name"]
+    other = comp["scenario"]["name"]
+    how = (
+        "paired replicate by replicate (both used the same seeds)"
+        if comp["paired"]
+        else "over all pairs of replicates (the seeds differ)"
+    )
+    out = [f"## Compared with {other}", ""]
+    if comp["scenario"]["description"]:
+        out += [f"*{other}*: {comp['scenario']['description']}", ""]
+    out += [
+        f"Final-year means of this scenario ({name_this}) and of *{other}*, and the "
+        f"difference (this minus {other}): median and 90% interval, {how}.",
+        "",
+        f"| indicator | {name_this} | {other} | difference (median) | 90% interval |",
+        "|---|---|---|---|---|",
+    ]
+    sentences = []
+    for name in HEADLINES:
+        c = comp["indicators"].get(name)
+        if c is None:
+            continue
+        d = c["difference"]
+        out.append(
+            f"| {label(name)} | {fmt(c['this'], name)} | {fmt(c['other'], name)} | "
+            f"{fmt(d['median'], name, sign=True)} | {_span(d, name, sign=True)} |"
         )
-        out += [f"## Compared with {other}", ""]
-        if comp["scenario"]["description"]:
-            out += [f"*{other}*: {comp['scenario']['description']}", ""]
-        out += [
-            f"Final-year means of this scenario ({sc['name']}) and of *{other}*, and the "
-            f"difference (this minus {other}): median and 90% interval, {how}.",
-            "",
-            f"| indicator | {sc['name']} | {other} | difference (median) | 90% interval |",
-            "|---|---|---|---|---|",
-        ]
-        sentences = []
-        for name in HEADLINES:
-            c = comp["indicators"].get(name)
-            if c is None:
-                continue
-            d = c["difference"]
-            out.append(
-                f"| {label(name)} | {fmt(c['this'], name)} | {fmt(c['other'], name)} | "
-                f"{fmt(d['median'], name, sign=True)} | {_span(d, name, sign=True)} |"
-            )
-            sentences.append(_compare_sentence(name, d, other))
-        out += ["", "In words:", ""] + sentences + [""]
+        sentences.append(_compare_sentence(name, d, other))
+    return out + ["", "In words:", ""] + sentences + [""]
 
-    out += ["## Plots", ""]
+
+def _plots(plots: list[tuple[str, str]], compared: bool) -> list[str]:
+    out = ["## Plots", ""]
     out += [
         "Lines are the median over replicates, shaded bands the 90% interval; dotted "
-        "vertical lines mark the events." + (" The comparison scenario is dashed." if comp else ""),
+        "vertical lines mark the events."
+        + (" The comparison scenario is dashed." if compared else ""),
         "",
     ]
     for file, caption in plots:
         out += [f"### {caption}", "", f"![{caption}](plots/{file})", ""]
+    return out
 
-    out += ["## How to read this report", ""]
-    out += [
-        "- The model is a simplified, stylised picture of Mali's security sector; its "
-        "numbers are useful for comparing scenarios, not as forecasts.",
-        "- The intervals show only the randomness between replicates. Parameter values are "
-        "assumptions (see `ssr params`); researchers test them with `ssr sweep`.",
-        "- A change or difference whose interval includes zero is not distinguishable from "
-        "noise with this many replicates; more replicates (`--replicates`) narrow the "
-        "interval.",
-        "- The data behind every number: `timeseries.parquet` (per replicate and month), "
-        "`regions.parquet` (per region), `summary.json`.",
-        "",
-    ]
 
+READING_NOTES: tuple[str, ...] = (
+    "- The model is a simplified, stylised picture of Mali's security sector; its "
+    "numbers are useful for comparing scenarios, not as forecasts.",
+    "- The intervals show only the randomness between replicates. Parameter values are "
+    "assumptions (see `ssr params`); researchers test them with `ssr sweep`.",
+    "- A change or difference whose interval includes zero is not distinguishable from "
+    "noise with this many replicates; more replicates (`--replicates`) narrow the "
+    "interval.",
+    "- The data behind every number: `timeseries.parquet` (per replicate and month), "
+    "`regions.parquet` (per region), `summary.json`.",
+)
+"""The report's "How to read this report" bullets."""
+
+
+def _provenance(summary: dict[str, Any]) -> list[str]:
     versions = ", ".join(f"{k} {v}" for k, v in summary["versions"].items())
-    out += ["## Provenance", ""]
+    out = ["## Provenance", ""]
     out += [
         f"- Config hash: `{summary['config_hash']}` (same hash, same results)",
         "- Resolved configuration: [`scenario.toml`](scenario.toml)",
-        f"- Replicate seeds: derived from seed {sc['seed']} (listed in `summary.json`)",
+        f"- Replicate seeds: derived from seed {summary['scenario']['seed']} (listed in "
+        "`summary.json`)",
         f"- Versions: {versions}",
         f"- Source revision: {summary['git_revision'] or 'unknown (not a git checkout)'}",
         f"- Created: {summary['created']}",
     ]
+    comp = summary.get("comparison")
     if comp:
         out.append(f"- Comparison config hash: `{comp['config_hash']}`")
+    return out
+
+
+def render_report(summary: dict[str, Any], plots: list[tuple[str, str]]) -> str:
+    """The Markdown text of the report."""
+    out = _what_was_run(summary) + _headlines(summary) + _comparison(summary)
+    out += _plots(plots, bool(summary.get("comparison")))
+    out += ["## How to read this report", "", *READING_NOTES, ""]
+    out += _provenance(summary)
     return "\n".join(out) + "\n"
 
 

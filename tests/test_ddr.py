@@ -38,7 +38,7 @@ def test_given_ddr_launched_when_running_then_fighters_move_through_every_stage(
         assert last["ddr_reintegrated"] > 0
         assert last["ddr_integrated"] > 0
         # and integrated ex-combatants now serve in the force units
-        assert model.forces_state.integrated.sum() == pytest.approx(last["ddr_integrated"])
+        assert model.world.forces.integrated.sum() == pytest.approx(last["ddr_integrated"])
 
 
 def test_given_ddr_launched_when_running_then_fewer_signatory_fighters_remain_under_arms():
@@ -61,22 +61,22 @@ def test_given_an_open_pipeline_when_the_ddr_step_runs_alone_then_no_person_is_c
             evs += [(8, "terminate_agreement"), (9, "launch_ddr", {"scope": "pro_government"})]
         model = small_model(seed, {**GENEROUS, "ddr.rearm_rate": 0.2}, events(*evs))
         model.run(12)
-        assert model.ddr_in_pipeline > 0
+        assert model.values["ddr_in_pipeline"] > 0
         # when only the DDR mechanism runs, month after month
         for _ in range(12):
-            before = pipeline_people(model)
-            rearmed_before = model.cum_rearmed.sum()
-            step_ddr(model)
+            before = pipeline_people(model.world)
+            rearmed_before = model.world.ddr.cum_rearmed.sum()
+            step_ddr(model.world, model.p, model.rng)
             # then the ledger of fighters and DDR stages keeps every person
-            assert pipeline_people(model) == before
+            assert pipeline_people(model.world) == before
             for stock in (
-                model.fighters,
-                model.ddr_registered_stock,
-                model.ddr_disarmed_stock,
-                model.ddr_reintegrated_stock,
+                model.world.armed.fighters,
+                model.world.ddr.registered,
+                model.world.ddr.disarmed,
+                model.world.ddr.reintegrated,
             ):
                 assert stock.min() >= 0
-        assert model.cum_rearmed.sum() >= rearmed_before
+        assert model.world.ddr.cum_rearmed.sum() >= rearmed_before
 
 
 def test_given_a_run_with_ddr_when_reading_counters_then_they_are_monotone_and_ordered():
@@ -100,13 +100,13 @@ def test_given_the_agreement_terminated_when_running_then_no_new_signatory_enter
     for seed in SEEDS[:3]:
         model = small_model(seed, GENEROUS, events((1, "launch_ddr"), (12, "terminate_agreement")))
         model.run(11)
-        registered_before = model.cum_registered.copy()
+        registered_before = model.world.ddr.cum_registered.copy()
         assert registered_before.sum() > 0
         # when the model runs on
         model.run(25)
         # then DDR is closed to every group and registrations stay flat
-        assert not ddr_open(model).any()
-        np.testing.assert_array_equal(model.cum_registered, registered_before)
+        assert not ddr_open(model.world).any()
+        np.testing.assert_array_equal(model.world.ddr.cum_registered, registered_before)
         df = model.indicator_frame()
         assert (df.loc[df["step"] >= 11, "ddr_registered"] == registered_before.sum()).all()
 
@@ -123,10 +123,10 @@ def test_given_termination_then_a_pro_government_launch_when_running_then_only_p
             ),
         )
         model.run(23)
-        before = model.cum_registered.copy()
+        before = model.world.ddr.cum_registered.copy()
         model.run(24)
-        after = model.cum_registered
-        assert np.array_equal(ddr_open(model), SIGNATORY & PRO_GOVERNMENT)
+        after = model.world.ddr.cum_registered
+        assert np.array_equal(ddr_open(model.world), SIGNATORY & PRO_GOVERNMENT)
         assert after[CMA] == before[CMA]
         assert after[PLATFORM] > before[PLATFORM]
         assert (after[~SIGNATORY] == 0).all()
@@ -148,8 +148,8 @@ def test_given_the_agreement_terminated_when_running_then_signatory_violence_ris
     # and the signatory coalition that is not pro-government turns hostile
     model = small_model(SEEDS[0], evs=events(*term))
     model.run(11)
-    hostile_before = hostility(model)[CMA]
+    hostile_before = hostility(model.world)[CMA]
     model.run(12)
-    assert hostility(model)[CMA] > hostile_before + 0.3
+    assert hostility(model.world)[CMA] > hostile_before + 0.3
     assert model.agreement_active is False
     assert model.indicator_frame()["agreement_active"].tolist() == [1] * 11 + [0] * 12

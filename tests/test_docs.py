@@ -1,9 +1,11 @@
 """The documentation stays true to the code."""
 
+from dataclasses import fields
 from pathlib import Path
 
 from sim.docs import ODD, render
 from sim.params import param_specs
+from sim.world import ENTITIES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,3 +26,16 @@ def test_readme_starts_with_the_two_commands_and_ci_calls_the_test_command():
     assert any("make run" in line for line in head)
     assert any("make test" in line for line in head)
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_state_variable_declares_a_unit_an_index_and_a_meaning():
+    missing = [
+        f"{cls.__name__}.{f.name}"
+        for cls in ENTITIES
+        for f in fields(cls)
+        if not (f.metadata.get("unit") and len(f.metadata.get("meaning", "")) > 5)
+        or "per" not in f.metadata
+    ]
+    assert not missing
+    text = ODD.read_text(encoding="utf-8")
+    assert all(f"| `{f.name}` |" in text for cls in ENTITIES for f in fields(cls))

@@ -7,12 +7,18 @@ import pytest
 from model_helpers import SEEDS, SMALL, events, replicate, small_model
 
 from sim import Params, SSRModel
-from sim.events import EVENT_KINDS, EventError, make_event
+from sim.events import EVENT_KINDS, Event, EventError, make_event
+from sim.mechanisms.donors import contribution
 from sim.params import INIT_ONLY, spec
 
 STEPS = 36
 AT = 12
 """Events fire at month 12 of a 36-month run; effects are measured from month 12 on."""
+
+
+def logged(model: SSRModel) -> list[tuple[int, str]]:
+    """(step, kind) of every event the model applied, in order."""
+    return [(e.step, e.kind) for e in model.event_log]
 
 
 def _after(col: str):
@@ -36,17 +42,38 @@ def test_given_scheduled_events_when_running_then_each_fires_at_its_step_and_is_
         evs=events((5, "coup"), (3, "launch_ddr"), (9, "suspend_csos"), (9, "include_csos")),
     )
     model.run(4)
-    assert model.event_log == [(3, "launch_ddr")]
-    assert model.regime == "civilian"
+    assert logged(model) == [(3, "launch_ddr")]
+    assert model.world.institutions.regime == "civilian"
     model.run(8)
-    assert model.event_log == [
+    assert logged(model) == [
         (3, "launch_ddr"),
         (5, "coup"),
         (9, "suspend_csos"),
         (9, "include_csos"),
     ]
-    assert model.regime == "transition"
+    assert model.world.institutions.regime == "transition"
     assert model.ddr_active
+
+
+def test_given_labelled_events_with_options_when_applied_then_the_log_keeps_them_whole():
+    # given a labelled event with options and an unlabelled one
+    launch = make_event(2, "launch_ddr", {"scope": "pro_government"})
+    launch.label = "DDR for the Platform"
+    model = small_model(1, evs=[launch, make_event(3, "pause_ddr")])
+    # when the model runs past them
+    model.run(3)
+    # then the log holds the applied events with month, kind, options and label
+    first, second = model.event_log
+    assert isinstance(first, Event) and first is launch
+    assert (first.step, first.kind, first.label) == (2, "launch_ddr", "DDR for the Platform")
+    assert first.options == {"scope": "pro_government"}
+    assert (second.step, second.kind, second.options, second.label) == (3, "pause_ddr", {}, "")
+
+
+def test_given_an_event_scheduled_before_the_first_month_when_applied_then_logged_at_month_one():
+    model = small_model(1, evs=[make_event(0, "coup")])
+    model.run(1)
+    assert logged(model) == [(1, "coup")]
 
 
 def test_given_a_set_event_when_its_step_comes_then_the_parameter_changes_from_that_step():
@@ -85,11 +112,11 @@ def test_given_csos_suspended_when_running_then_detection_and_cso_capacity_fall(
 def test_given_csos_suspended_when_the_event_fires_then_only_foreign_funded_ones_stop():
     model = small_model(4, {"cso.per_region": 6}, events((2, "suspend_csos")))
     model.run(2)
-    s = model.cso_agents_state
+    s = model.world.csos
     assert s.foreign.any() and (~s.foreign).any()
     assert not s.active[s.foreign].any()
     assert s.active[~s.foreign].all()
-    assert model.cso_policy == "suspended"
+    assert model.world.institutions.cso_policy == "suspended"
 
 
 def test_given_csos_included_when_running_then_oversight_rises():
@@ -154,7 +181,7 @@ def test_given_a_partner_after_a_coup_when_running_then_its_money_is_not_cut():
     partner = next(d for d in model.donors if d.kind == "partner")
     assert partner.active
     assert partner.cut == 0.0
-    assert partner.contribution() == model.p.donors.partner_budget
+    assert contribution(model.world, model.p.donors, partner.index) == model.p.donors.partner_budget
 
 
 @pytest.mark.parametrize(
@@ -227,4 +254,4 @@ def test_every_event_kind_can_be_applied_to_a_running_model():
         options = {"parameter": "ddr.incentive", "value": 0.5} if kind == "set" else None
         model = small_model(SEEDS[0], evs=[make_event(2, kind, options)])
         model.run(3)
-        assert model.event_log == [(2, kind)]
+        assert logged(model) == [(2, kind)]

@@ -64,18 +64,18 @@ def test_given_no_abuses_and_full_protection_when_updating_trust_then_trust_rise
     # given communities that see no abuse, full state control and certain enforcement
     model = small_model(21, {"violence.abuse_rate": 0.0, "trust.initial_mean": 0.3})
     model.run(1)
-    before = model.communities.trust.mean()
-    model.abuses_r[:] = 0
-    model.control_r[:] = 1.0
-    model.extortion_r[:] = 0
-    model.enforcement = 1.0
+    before = model.world.communities.trust.mean()
+    model.world.flows.abuses_r[:] = 0
+    model.world.flows.control_r[:] = 1.0
+    model.world.flows.extortion_r[:] = 0
+    model.world.institutions.enforcement = 1.0
     from sim.mechanisms.trust import step_trust
 
     # when trust is updated several months
     for _ in range(6):
-        step_trust(model)
+        step_trust(model.world, model.p, model.rng)
     # then trust rises and stays a share
-    after = model.communities.trust
+    after = model.world.communities.trust
     assert after.mean() > before
     assert after.min() >= 0.0 and after.max() <= 1.0
 
@@ -118,17 +118,17 @@ def test_given_the_same_world_when_only_enforcement_differs_then_sanctions_cut_c
     for enforce in (0.0, 1.0):
         model = small_model(31)
         model.run(6)
-        step_oversight(model)
-        model.detection[:] = 0.9
-        model.enforcement = enforce
-        before = model.forces_state.corruption.copy()
+        step_oversight(model.world, model.p, model.rng)
+        model.world.institutions.detection[:] = 0.9
+        model.world.institutions.enforcement = enforce
+        before = model.world.forces.corruption.copy()
         # when the corruption mechanism runs once
-        step_corruption(model)
-        results.append((before, model.forces_state.corruption.copy(), model))
+        step_corruption(model.world, model.p, model.rng)
+        results.append((before, model.world.forces.corruption.copy(), model))
     (_, c_none, m_none), (_, c_full, m_full) = results
     # then no unit is sanctioned without enforcement, and sanctions lower propensities
-    assert m_none.misconduct_sanctioned == 0
-    assert m_full.misconduct_sanctioned > 0
+    assert m_none.world.flows.misconduct_sanctioned == 0
+    assert m_full.world.flows.misconduct_sanctioned > 0
     assert c_full.mean() < c_none.mean()
     assert 0.0 <= c_full.min() and c_full.max() <= 1.0
 

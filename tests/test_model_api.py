@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 import pytest
 from model_helpers import SMALL, small_model
 
-from sim import SSRModel
+from sim import Params, SSRModel
 from sim.agents import CSO, ArmedGroup, Community, Donor, SecurityForce
+from sim.build import build_world
 from sim.geography import GROUP_NAMES, load_geography
 from sim.indicators import CONTRACT, INDICATORS, REGION_COLUMNS
+from sim.model import MONTH
+from sim.world import World
 
 
 def test_given_no_arguments_but_a_seed_when_running_then_the_default_model_collects_every_step():
@@ -90,9 +96,9 @@ def test_given_parameters_when_building_then_agents_of_each_kind_match_the_count
 
 def test_given_few_communities_when_building_then_every_region_gets_at_least_one():
     model = SSRModel(rng=8, overrides={"community.count": 11})
-    assert sorted(set(model.communities.region.tolist())) == list(range(11))
+    assert sorted(set(model.world.communities.region.tolist())) == list(range(11))
     # and the people they stand for add up to the regions' population
-    assert np.isclose(model.communities.people.sum(), load_geography().population.sum())
+    assert np.isclose(model.world.communities.people.sum(), load_geography().population.sum())
 
 
 def test_given_a_run_when_agents_read_their_state_then_they_see_their_own_array_row():
@@ -100,20 +106,20 @@ def test_given_a_run_when_agents_read_their_state_then_they_see_their_own_array_
     model.run(4)
     communities = list(model.agents_by_type[Community])
     for agent in communities[:: max(1, len(communities) // 25)]:
-        assert agent.trust == model.communities.trust[agent.index]
-        assert agent.grievance == model.communities.grievance[agent.index]
-        assert agent.region == model.geo.names[model.communities.region[agent.index]]
+        assert agent.trust == model.world.communities.trust[agent.index]
+        assert agent.grievance == model.world.communities.grievance[agent.index]
+        assert agent.region == model.geo.names[model.world.communities.region[agent.index]]
     # when the array changes, the agent reads the new value (no stale copy)
     first = communities[0]
-    model.communities.trust[first.index] = 0.123
+    model.world.communities.trust[first.index] = 0.123
     assert first.trust == pytest.approx(0.123)
     for unit in model.agents_by_type[SecurityForce]:
-        assert unit.size == model.forces_state.size[unit.index]
-        assert unit.integrity == pytest.approx(1 - model.forces_state.corruption[unit.index])
+        assert unit.size == model.world.forces.size[unit.index]
+        assert unit.integrity == pytest.approx(1 - model.world.forces.corruption[unit.index])
     for group in model.agents_by_type[ArmedGroup]:
-        assert group.fighters == int(model.fighters[group.index].sum())
+        assert group.fighters == int(model.world.armed.fighters[group.index].sum())
     for cso in model.agents_by_type[CSO]:
-        assert cso.capacity == model.cso_agents_state.capacity[cso.index]
+        assert cso.capacity == model.world.csos.capacity[cso.index]
 
 
 def test_given_the_same_seed_when_running_twice_then_outputs_are_identical_bit_for_bit():
@@ -135,7 +141,79 @@ def test_given_a_model_when_injecting_an_event_then_it_fires_at_the_next_step_an
     model = small_model(10)
     model.run(3)
     model.inject("coup")
-    assert model.regime == "civilian"
+    assert model.world.institutions.regime == "civilian"
     model.step()
-    assert model.regime == "transition"
-    assert model.event_log == [(4, "coup")]
+    assert model.world.institutions.regime == "transition"
+    assert [(e.step, e.kind) for e in model.event_log] == [(4, "coup")]
+
+
+def _entries(model: SSRModel) -> dict[str, int]:
+    """How many entries an array declared ``per`` X has in this model's world."""
+    w = model.world
+    return {
+        "community": len(w.communities.region),
+        "unit": len(w.forces.region),
+        "CSO": len(w.csos.region),
+        "region": w.geo.n,
+        "group": len(GROUP_NAMES),
+        "donor": len(w.donors.names),
+    }
+
+
+def _check_declared_shapes(model: SSRModel) -> None:
+    sizes = _entries(model)
+    for record in (getattr(model.world, f.name) for f in fields(World) if f.name != "geo"):
+        for f in fields(record):
+            value, per = getattr(record, f.name), f.metadata["per"]
+            if per == "group and region":
+                assert np.shape(value) == (sizes["group"], sizes["region"]), f.name
+            elif per:
+                assert len(value) == sizes[per], f"{type(record).__name__}.{f.name}"
+            else:
+                assert np.ndim(value) == 0, f"{type(record).__name__}.{f.name}"
+
+
+def test_given_a_world_built_and_run_when_reading_its_records_then_arrays_match_their_index():
+    # given a small model with unusual counts
+    model = SSRModel(rng=3, overrides={**SMALL, "forces.units_per_region": 2, "cso.per_region": 3})
+    # then every declared array has one entry per declared index, before and after running
+    _check_declared_shapes(model)
+    model.run(3)
+    _check_declared_shapes(model)
+
+
+def test_given_a_world_record_when_writing_an_undeclared_field_then_it_is_refused():
+    model = small_model(2)
+    with pytest.raises(AttributeError):
+        model.world.flows.undeclared_r = np.zeros(11)  # type: ignore[attr-defined]
+
+
+def test_given_a_step_when_computing_indicators_then_values_hold_every_indicator_in_order():
+    model = small_model(2)
+    assert model.values == {}
+    model.step()
+    assert list(model.values) == list(INDICATORS)
+    row = model.indicator_frame().iloc[-1]
+    assert all(row[name] == value for name, value in model.values.items())
+
+
+def test_every_mechanism_of_the_month_is_a_function_of_world_params_and_rng():
+    for mechanism in MONTH:
+        assert list(inspect.signature(mechanism).parameters) == ["world", "params", "rng"]
+
+
+def test_given_a_world_built_without_a_model_when_the_month_runs_then_it_matches_the_model():
+    # given a world built directly from parameters, regions and a generator
+    params = Params().with_overrides(SMALL)
+    rng = np.random.default_rng(9)
+    world = build_world(params, load_geography(), rng)
+    # when the month's mechanisms run on it, with no model at all
+    for mechanism in MONTH:
+        mechanism(world, params, rng)
+    # then it holds what the model holds after its first month with the same seed
+    model = SSRModel(rng=9, overrides=SMALL)
+    model.step()
+    assert np.array_equal(world.communities.trust, model.world.communities.trust)
+    assert np.array_equal(world.armed.fighters, model.world.armed.fighters)
+    assert np.array_equal(world.flows.abuses_r, model.world.flows.abuses_r)
+    assert world.funds == model.world.funds

@@ -131,3 +131,34 @@ def test_given_a_model_when_it_runs_then_it_works_on_its_own_copy_of_the_paramet
     model.inject("coup")
     model.step()
     assert model.p.get("state.political_will") < params.get("state.political_will")
+
+
+def _other_value(s) -> bool | int | float:
+    """A valid value different from the default (the upper or lower bound)."""
+    if s.kind is bool:
+        return not s.default
+    return s.lo if s.default == s.hi else s.hi
+
+
+def test_given_set_up_parameters_changed_after_building_when_running_then_nothing_changes():
+    # given two identical small models, and in one every init-only parameter moved after
+    # the world was built
+    overrides = {"community.count": 300}
+    plain = SSRModel(rng=5, overrides=overrides)
+    moved = SSRModel(rng=5, overrides=overrides)
+    flagged = [s for s in SPECS if s.init_only]
+    assert flagged
+    for s in flagged:
+        moved.p.set(s.name, _other_value(s))
+    # when both run
+    plain.run(6)
+    moved.run(6)
+    # then the results are identical: the flag says truly that only the set-up reads them
+    assert plain.indicator_frame().equals(moved.indicator_frame())
+
+
+def test_init_only_is_exactly_the_parameters_flagged_in_the_schema():
+    from sim.params import INIT_ONLY
+
+    assert {s.name for s in SPECS if s.init_only} == INIT_ONLY
+    assert "community.count" in INIT_ONLY and "ddr.incentive" not in INIT_ONLY

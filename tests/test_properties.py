@@ -102,7 +102,7 @@ def _check_indicators(model: SSRModel) -> None:
 
 def _check_state(model: SSRModel) -> None:
     """Agent-level state stays in range too."""
-    c, f, s = model.communities, model.forces_state, model.cso_agents_state
+    c, f, s = model.world.communities, model.world.forces, model.world.csos
     for arr in (c.trust, c.grievance, c.abuse_mem, c.protect_mem, c.hardship):
         assert np.isfinite(arr).all() and arr.min() >= 0 and arr.max() <= 1
     for arr in (f.compliance, f.corruption, f.trained, f.capacity, f.effective_capacity):
@@ -110,14 +110,14 @@ def _check_state(model: SSRModel) -> None:
     assert (f.size >= 0).all()
     if len(s.capacity):
         assert s.capacity.min() >= 0 and s.capacity.max() <= 1
-    assert model.fighters.min() >= 0
+    assert model.world.armed.fighters.min() >= 0
     for stock in (
-        model.ddr_registered_stock,
-        model.ddr_disarmed_stock,
-        model.ddr_reintegrated_stock,
+        model.world.ddr.registered,
+        model.world.ddr.disarmed,
+        model.world.ddr.reintegrated,
     ):
         assert stock.min() >= 0
-    assert (model.commitment >= 0).all() and (model.commitment <= 1).all()
+    assert (model.world.armed.commitment >= 0).all() and (model.world.armed.commitment <= 1).all()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

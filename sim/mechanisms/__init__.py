@@ -1,5 +1,7 @@
 """One module per mechanism: its parameter group sits next to the rule that uses it.
 
-Order of a month (see :meth:`sim.model.SSRModel.step`): donors -> oversight -> forces ->
-corruption -> violence -> trust -> recruitment -> ddr -> armed_groups -> cso.
+Each rule is a function ``step_x(world, params, rng)`` that reads and writes only the
+declared fields of :class:`sim.world.World`. The order of a month is
+:data:`sim.model.MONTH`: donors -> institutions -> oversight -> forces -> corruption ->
+violence -> trust -> recruitment -> ddr -> armed_groups -> cso.
 """

@@ -6,7 +6,7 @@ Signatory groups' commitment to the 2015 agreement recovers toward
 ``pro_government_commitment``) and moves ``defection_share`` of the CMA's fighters to
 the jihadists. Jihadist fighters spread each month toward neighbouring regions that
 offer more opportunity (grievance times lack of state control): the shift of violence
-from the north to the centre after about 2017 (FACTS.md stylized fact 2) emerges from
+from the north to the centre after about 2017 (ECHO: about 70% of civilian deaths in Mopti and Ségou in 2020) emerges from
 this rule, not from a script.
 
 Resources (taxation of the population outside state control and trafficking rents) set
@@ -30,15 +30,12 @@ that feeds fighters (Condra & Shapiro 2012).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from sim.geography import PRO_GOVERNMENT, SIGNATORY
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class ArmedGroupParams(ParamGroup):
@@ -50,7 +47,8 @@ class ArmedGroupParams(ParamGroup):
         10,
         "multiplier",
         "Scales the 2015 fighters (CMA 8,000, Platform 5,500, JNIM 2,350, ISGS 500).",
-        "assumption informed by FACTS.md (63,000 registered by 2019 includes non-combatants)",
+        "assumption; the DDR commission's 63,000 registered by 2019 (press briefing) include non-combatants",
+        init_only=True,
     )
     initial_commitment: float = param(
         0.8, 0, 1, "index", "Commitment of signatory groups to the agreement while it stands."
@@ -97,43 +95,49 @@ class ArmedGroupParams(ParamGroup):
     )
 
 
-def commitment_target(model: SSRModel) -> np.ndarray:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    armed: ArmedGroupParams
+
+
+def commitment_target(world: World, p: ArmedGroupParams) -> np.ndarray:
     """Commitment each group drifts toward under the current agreement status."""
-    p = model.p.armed
-    if model.agreement_active:
-        return np.where(SIGNATORY, p.initial_commitment, 0.0)
+    a = world.armed
+    if world.institutions.agreement_active:
+        return np.where(a.signatory, p.initial_commitment, 0.0)
     return np.where(
-        PRO_GOVERNMENT,
+        a.pro_government,
         p.pro_government_commitment,
-        np.where(SIGNATORY, p.commitment_after_termination, 0.0),
+        np.where(a.signatory, p.commitment_after_termination, 0.0),
     )
 
 
-def group_capacity(model: SSRModel) -> np.ndarray:
+def group_capacity(world: World, p: ArmedGroupParams) -> np.ndarray:
     """Fighters each group's resources can sustain (taxation and trafficking rents)."""
-    p = model.p.armed
-    geo = model.geo
-    fighters = model.fighters.astype(float)
+    geo = world.geo
+    flows = world.flows
+    fighters = world.armed.fighters.astype(float)
     total = fighters.sum(axis=0)
     share = np.divide(fighters, total, out=np.zeros_like(fighters), where=total > 0)
     base = (
         p.taxation_capacity
         * geo.population
         / 1000.0
-        * (model.support_r + (1.0 - model.support_r) * (1.0 - model.control_r))
+        * (flows.support_r + (1.0 - flows.support_r) * (1.0 - flows.control_r))
         + p.trafficking_capacity * geo.trafficking
     )
     return share @ base
 
 
-def step_armed_groups(model: SSRModel) -> None:
+def step_armed_groups(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Commitment drift, jihadist spread and attrition."""
-    p = model.p.armed
-    rng = model.rng
-    geo = model.geo
-    model.commitment += p.commitment_recovery * (commitment_target(model) - model.commitment)
+    p = params.armed
+    geo = world.geo
+    a = world.armed
+    a.commitment += p.commitment_recovery * (commitment_target(world, p) - a.commitment)
 
-    opportunity = model.grievance_r * (1.0 - model.control_r)
+    opportunity = world.flows.grievance_r * (1.0 - world.flows.control_r)
     nbr_opp = geo.adjacency * opportunity[None, :]
     gap = np.maximum(nbr_opp.max(axis=1) - opportunity, 0.0)
     has_nbr = nbr_opp.sum(axis=1) > 0
@@ -141,24 +145,24 @@ def step_armed_groups(model: SSRModel) -> None:
         has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0
     )
     pvals[~has_nbr] = np.eye(geo.n)[~has_nbr]
-    for g in np.flatnonzero(~SIGNATORY):
-        movers = rng.binomial(model.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
-        model.fighters[g] -= movers
-        model.fighters[g] += rng.multinomial(movers, pvals).sum(axis=0)
+    for g in np.flatnonzero(~a.signatory):
+        movers = rng.binomial(a.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
+        a.fighters[g] -= movers
+        a.fighters[g] += rng.multinomial(movers, pvals).sum(axis=0)
 
-    model.fighters -= rng.binomial(model.fighters, p.attrition)
+    a.fighters -= rng.binomial(a.fighters, p.attrition)
 
 
-def terminate(model: SSRModel) -> None:
+def terminate(world: World, p: ArmedGroupParams, rng: np.random.Generator) -> None:
     """Apply the immediate effects of the agreement's termination on armed groups."""
-    p = model.p.armed
+    a = world.armed
     cma = 0
-    jnim = int(np.flatnonzero(~SIGNATORY)[0])
-    defectors = model.rng.binomial(model.fighters[cma], p.defection_share)
-    model.fighters[cma] -= defectors
-    model.fighters[jnim] += defectors
-    model.commitment = np.where(
-        PRO_GOVERNMENT,
-        model.commitment,
-        np.minimum(model.commitment, p.commitment_after_termination),
+    jnim = int(np.flatnonzero(~a.signatory)[0])
+    defectors = rng.binomial(a.fighters[cma], p.defection_share)
+    a.fighters[cma] -= defectors
+    a.fighters[jnim] += defectors
+    a.commitment = np.where(
+        a.pro_government,
+        a.commitment,
+        np.minimum(a.commitment, p.commitment_after_termination),
     )

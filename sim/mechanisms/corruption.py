@@ -14,19 +14,17 @@ Extortion events per unit ~ Poisson(extortion_rate * size/1000 * c); funds leak 
 proportion to the size-weighted mean c (:mod:`donors`). Corruption ABMs with contagion
 and tipping (e.g. Hammond 2000) motivate the form; the baseline follows the Corruption
 Perceptions Index of 28-35/100 and 53% of Malians seeing most police as corrupt
-(FACTS.md).
+(Transparency International via press; Afrobarometer 2020).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class CorruptionParams(ParamGroup):
@@ -40,7 +38,9 @@ class CorruptionParams(ParamGroup):
         "Institutional baseline of corruption propensity (initial mean and long-run anchor).",
         "calibrated: TI CPI 28-35 (2013-2024) and Afrobarometer 2020, 53% see most police as corrupt (docs/VALIDATION.md)",
     )
-    initial_sd: float = param(0.1, 0, 0.5, "index", "Spread of initial propensities across units.")
+    initial_sd: float = param(
+        0.1, 0, 0.5, "index", "Spread of initial propensities across units.", init_only=True
+    )
     drift: float = param(
         0.182,
         0,
@@ -74,12 +74,18 @@ class CorruptionParams(ParamGroup):
     )
 
 
-def step_corruption(model: SSRModel) -> None:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    corruption: CorruptionParams
+
+
+def step_corruption(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Contagion, tipping, trafficking pull, detection and sanctions; extortion events."""
-    p = model.p.corruption
-    f = model.forces_state
-    n = model.geo.n
-    rng = model.rng
+    p = params.corruption
+    f = world.forces
+    inst = world.institutions
+    n = world.geo.n
     c = f.corruption
     reg = f.region
     count = np.maximum(np.bincount(reg, minlength=n), 1)
@@ -90,17 +96,17 @@ def step_corruption(model: SSRModel) -> None:
 
     c += p.drift * (p.baseline - c) + p.contagion * (regional_mean[reg] - c)
     c += p.tipping_push * tipped[reg]
-    c += p.trafficking_pull * model.geo.trafficking[reg] * (1.0 - c)
+    c += p.trafficking_pull * world.geo.trafficking[reg] * (1.0 - c)
 
-    detected = rng.random(len(c)) < model.detection[reg] * c
-    sanctioned = detected & (rng.random(len(c)) < model.enforcement)
+    detected = rng.random(len(c)) < inst.detection[reg] * c
+    sanctioned = detected & (rng.random(len(c)) < inst.enforcement)
     sanction_rate = np.bincount(reg, weights=sanctioned.astype(float), minlength=n) / count
     c *= np.where(sanctioned, 1.0 - p.sanction_effect, 1.0)
     c -= np.minimum(p.deterrence * sanction_rate[reg], 1.0) * p.sanction_effect * c
     np.clip(c, 0.0, 1.0, out=c)
 
-    model.misconduct_detected = int(detected.sum())
-    model.misconduct_sanctioned = int(sanctioned.sum())
+    world.flows.misconduct_detected = int(detected.sum())
+    world.flows.misconduct_sanctioned = int(sanctioned.sum())
     extortion = rng.poisson(p.extortion_rate * f.size / 1000.0 * c)
-    model.extortion_r = np.bincount(reg, weights=extortion, minlength=n)
-    model.corruption = float((c * f.size).sum() / max(f.size.sum(), 1e-9))
+    world.flows.extortion_r = np.bincount(reg, weights=extortion, minlength=n)
+    f.mean_corruption = float((c * f.size).sum() / max(f.size.sum(), 1e-9))

@@ -5,7 +5,7 @@ corruption), inform communities (making abuses visible, see :mod:`trust`) and, w
 included in the security consultative committees, strengthen oversight. Capacity grows
 with funding and decays without it; a suspension removes the donor-funded CSOs and a
 restriction cuts the autonomy of the rest (ISS: "Civil society needs a role in Mali's
-security reforms"; the 2022-11 ban in FACTS.md).
+security reforms"; the 2022-11 ban on activities of NGOs with French funding, press).
 
     capacity += growth * funding * (1 - capacity) - decay * capacity
     monitoring_r = 1 - exp(-monitor_k * sum(capacity * autonomy * active) / csos_in_region)
@@ -13,14 +13,13 @@ security reforms"; the 2022-11 ban in FACTS.md).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from sim.mechanisms.donors import DonorParams
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import CSOs, World
 
 POLICY_AUTONOMY: dict[str, float] = {
     "open": 1.0,
@@ -34,8 +33,12 @@ POLICY_AUTONOMY: dict[str, float] = {
 class CSOParams(ParamGroup):
     """Civil society organisations."""
 
-    per_region: int = param(2, 0, 50, "organisations", "CSOs created in each region.")
-    initial_capacity: float = param(0.4, 0, 1, "index", "Mean initial CSO capacity.")
+    per_region: int = param(
+        2, 0, 50, "organisations", "CSOs created in each region.", init_only=True
+    )
+    initial_capacity: float = param(
+        0.4, 0, 1, "index", "Mean initial CSO capacity.", init_only=True
+    )
     foreign_funded_share: float = param(
         0.5,
         0,
@@ -43,6 +46,7 @@ class CSOParams(ParamGroup):
         "share",
         "Share of CSOs that depend on foreign (donor) funding.",
         "ISS: 'Civil society needs a role in Mali's security reforms' (donor dependence)",
+        init_only=True,
     )
     domestic_funding: float = param(
         0.15, 0, 1, "index", "Funding every CSO has from domestic sources."
@@ -57,28 +61,33 @@ class CSOParams(ParamGroup):
     )
 
 
-def step_cso(model: SSRModel) -> None:
-    """Update CSO funding and capacity, then regional monitoring ``model.monitoring``."""
-    p = model.p.cso
-    s = model.cso_agents_state
-    grants = min(1.0, model.funds["cso"] / max(model.p.donors.cso_need, 1e-9))
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    cso: CSOParams
+    donors: DonorParams
+
+
+def step_cso(world: World, params: Needs, rng: np.random.Generator) -> None:
+    """Update CSO funding and capacity, then regional monitoring."""
+    p = params.cso
+    s = world.csos
+    grants = min(1.0, world.funds.cso / max(params.donors.cso_need, 1e-9))
     funding = p.domestic_funding + np.where(s.foreign, grants, 0.0)
     funding = np.where(s.active, funding, 0.0)
     s.funding[:] = funding
     decay = np.where(s.active, p.decay, p.suspended_decay)
     s.capacity += p.growth * funding * (1.0 - s.capacity) - decay * s.capacity
     np.clip(s.capacity, 0.0, 1.0, out=s.capacity)
-    s.autonomy[:] = POLICY_AUTONOMY[model.cso_policy]
-    update_monitoring(model)
+    s.autonomy[:] = POLICY_AUTONOMY[world.institutions.cso_policy]
+    update_monitoring(s, p, world.geo.n)
 
 
-def update_monitoring(model: SSRModel) -> None:
-    """Regional monitoring from the active CSOs' capacity and autonomy."""
-    s = model.cso_agents_state
-    n = model.geo.n
+def update_monitoring(s: CSOs, p: CSOParams, regions: int) -> None:
+    """Regional monitoring ``s.monitoring_r`` from the active CSOs' capacity and autonomy."""
     if len(s.capacity) == 0:
-        model.monitoring = np.zeros(n)
+        s.monitoring_r = np.zeros(regions)
         return
-    effort = np.bincount(s.region, weights=s.capacity * s.autonomy * s.active, minlength=n)
-    count = np.maximum(np.bincount(s.region, minlength=n), 1)
-    model.monitoring = 1.0 - np.exp(-model.p.cso.monitor_k * effort / count)
+    effort = np.bincount(s.region, weights=s.capacity * s.autonomy * s.active, minlength=regions)
+    count = np.maximum(np.bincount(s.region, minlength=regions), 1)
+    s.monitoring_r = 1.0 - np.exp(-p.monitor_k * effort / count)

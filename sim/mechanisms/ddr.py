@@ -23,22 +23,22 @@ registration far outran cantonment: 63,000 registered by 2019, 8 of 24 sites wor
 
 Uptake rises with incentives, security guarantees, trust in the process and capacity
 (Humphreys & Weinstein 2007). DDR is open to all signatories while the agreement stands
-and DDR is launched; after termination only a ``pro_government`` relaunch (FACTS.md:
+and DDR is launched; after termination only a ``pro_government`` relaunch (press,
 2025-02) admits the pro-government coalition. Integrated fighters join the force units
 of their group's main region.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from sim.geography import PRO_GOVERNMENT, SIGNATORY
+from sim.mechanisms.donors import DonorParams
+from sim.mechanisms.forces import integrate_into_forces
+from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class DDRParams(ParamGroup):
@@ -50,7 +50,8 @@ class DDRParams(ParamGroup):
         None,
         "flag",
         "DDR is open at the start (otherwise a launch_ddr event opens it).",
-        "FACTS.md: DDR launched 2018-11, about three years late",
+        "FRS (Fondation pour la recherche stratégique) 2018: DDR launched 2018-11, about three years late",
+        init_only=True,
     )
     incentive: float = param(
         0.4, 0, 1, "index", "Attractiveness of the DDR package (cash, jobs, ranks)."
@@ -93,7 +94,7 @@ class DDRParams(ParamGroup):
         1,
         "share",
         "Share of those processed who join the army (the rest reintegrate).",
-        "FACTS.md: 26,000 integrations agreed (2022-08)",
+        "Government of Mali communiqué, 2022-08: 26,000 integrations agreed",
     )
     dropout_rate: float = param(
         0.03, 0, 1, "per month", "Monthly return to arms of those waiting, at zero trust."
@@ -109,42 +110,51 @@ class DDRParams(ParamGroup):
     )
 
 
-def ddr_open(model: SSRModel) -> np.ndarray:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    ddr: DDRParams
+    state: StateParams
+    donors: DonorParams
+
+
+def ddr_open(world: World) -> np.ndarray:
     """Which groups may enter DDR this month."""
-    if not model.ddr_active:
-        return np.zeros(len(SIGNATORY), dtype=bool)
-    if model.ddr_scope == "pro_government":
-        return SIGNATORY & PRO_GOVERNMENT
-    return SIGNATORY & model.agreement_active
+    inst = world.institutions
+    a = world.armed
+    if not inst.ddr_active:
+        return np.zeros(len(a.signatory), dtype=bool)
+    if inst.ddr_scope == "pro_government":
+        return a.signatory & a.pro_government
+    return a.signatory & inst.agreement_active
 
 
-def pipeline_people(model: SSRModel) -> int:
+def pipeline_people(world: World) -> int:
     """Everyone on the fighters-and-DDR ledger (for conservation checks).
 
     Registered combatants are still fighters, so they are not counted twice.
     """
+    ddr = world.ddr
     return int(
-        model.fighters.sum()
-        + model.ddr_disarmed_stock.sum()
-        + model.ddr_reintegrated_stock.sum()
-        + model.cum_integrated.sum()
+        world.armed.fighters.sum()
+        + ddr.disarmed.sum()
+        + ddr.reintegrated.sum()
+        + ddr.cum_integrated.sum()
     )
 
 
-def step_ddr(model: SSRModel) -> None:
+def step_ddr(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Move signatory fighters through the DDR pipeline."""
-    p = model.p.ddr
-    rng = model.rng
-    trust = model.trust
-    will = model.p.state.political_will
-    funding = min(1.0, model.funds["ddr"] / max(model.p.donors.ddr_need, 1e-9))
-    open_ = ddr_open(model)
+    p = params.ddr
+    ddr = world.ddr
+    fighters = world.armed.fighters
+    active = world.institutions.ddr_active
+    trust = world.institutions.trust
+    funding = min(1.0, world.funds.ddr / max(params.donors.ddr_need, 1e-9))
 
     # registered combatants are a subset of the group's fighters: losses in combat or to
     # attrition also thin the registered
-    np.minimum(
-        model.ddr_registered_stock, model.fighters.sum(axis=1), out=model.ddr_registered_stock
-    )
+    np.minimum(ddr.registered, fighters.sum(axis=1), out=ddr.registered)
 
     # entries: unregistered fighters -> registered (they keep their arms)
     uptake = (
@@ -152,54 +162,62 @@ def step_ddr(model: SSRModel) -> None:
         * (0.3 + 0.7 * p.incentive)
         * (0.3 + 0.7 * p.security_guarantee)
         * trust
-        * model.commitment
-        * open_
+        * world.armed.commitment
+        * ddr_open(world)
     )
-    unregistered = model.fighters.sum(axis=1) - model.ddr_registered_stock
+    unregistered = fighters.sum(axis=1) - ddr.registered
     entries = rng.binomial(unregistered, np.clip(uptake, 0.0, 1.0))
 
     # dropouts from the waiting stocks, before moving on
     drop = p.dropout_rate * (1.0 - trust)
-    drop_reg = rng.binomial(model.ddr_registered_stock, drop)
-    drop_dis = rng.binomial(model.ddr_disarmed_stock, drop)
-    model.ddr_registered_stock -= drop_reg
-    model.ddr_disarmed_stock -= drop_dis
+    drop_reg = rng.binomial(ddr.registered, drop)
+    drop_dis = rng.binomial(ddr.disarmed, drop)
+    ddr.registered -= drop_reg
+    ddr.disarmed -= drop_dis
 
     # registered -> disarmed, limited by cantonment capacity
-    waiting = model.ddr_registered_stock.sum()
-    cap = p.cantonment_capacity * funding if model.ddr_active else 0.0
+    waiting = ddr.registered.sum()
+    cap = p.cantonment_capacity * funding if active else 0.0
     canton_p = min(1.0, cap / waiting) if waiting > 0 else 0.0
-    disarmed = rng.binomial(model.ddr_registered_stock, canton_p)
-    model.ddr_registered_stock -= disarmed
-    model.ddr_registered_stock += entries
-    model.ddr_disarmed_stock += disarmed
+    disarmed = rng.binomial(ddr.registered, canton_p)
+    ddr.registered -= disarmed
+    ddr.registered += entries
+    ddr.disarmed += disarmed
     for g in np.flatnonzero(disarmed):
-        model.fighters[g] -= rng.multivariate_hypergeometric(model.fighters[g], int(disarmed[g]))
+        fighters[g] -= rng.multivariate_hypergeometric(fighters[g], int(disarmed[g]))
 
     # disarmed -> integrated or reintegrated
-    proc = p.processing_rate * (0.3 + 0.7 * will) * funding if model.ddr_active else 0.0
-    exits = rng.binomial(model.ddr_disarmed_stock, min(proc, 1.0))
+    will = params.state.political_will
+    proc = p.processing_rate * (0.3 + 0.7 * will) * funding if active else 0.0
+    exits = rng.binomial(ddr.disarmed, min(proc, 1.0))
     integrated = rng.binomial(exits, p.integration_share)
     reintegrated = exits - integrated
-    model.ddr_disarmed_stock -= exits
-    model.ddr_reintegrated_stock += reintegrated
+    ddr.disarmed -= exits
+    ddr.reintegrated += reintegrated
+    relapse = rearm(world, p, drop_dis, rng)
 
-    # relapse of reintegrated civilians
-    terminated = 0.0 if model.agreement_active else 1.0
-    relapse_p = p.rearm_rate * (1.0 + p.termination_multiplier * terminated) * (1.0 - p.opportunity)
-    relapse = rng.binomial(model.ddr_reintegrated_stock, min(relapse_p, 1.0))
-    model.ddr_reintegrated_stock -= relapse
-
-    returned = drop_reg + drop_dis + relapse
-    rearmed = drop_dis + relapse  # the registered who drop out never laid down their arms
-    for g in np.flatnonzero(rearmed):
-        home = model.geo.fighters[g]
-        model.fighters[g] += rng.multinomial(int(rearmed[g]), home / home.sum())
-
-    model.cum_registered += entries
-    model.cum_disarmed += disarmed
-    model.cum_integrated += integrated
-    model.cum_reintegrated += reintegrated
-    model.cum_rearmed += returned
+    ddr.cum_registered += entries
+    ddr.cum_disarmed += disarmed
+    ddr.cum_integrated += integrated
+    ddr.cum_reintegrated += reintegrated
+    ddr.cum_rearmed += drop_reg + drop_dis + relapse
     if integrated.sum() > 0:
-        model.integrate_into_forces(integrated)
+        integrate_into_forces(world, integrated)
+
+
+def rearm(world: World, p: DDRParams, drop_dis: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Relapse of reintegrated civilians; relapsed and disarmed drop-outs rejoin their group.
+
+    The registered who drop out never laid down their arms, so only ``drop_dis`` and the
+    relapsed return to the fighters (in their group's home regions). Returns the relapsed.
+    """
+    ddr = world.ddr
+    terminated = 0.0 if world.institutions.agreement_active else 1.0
+    relapse_p = p.rearm_rate * (1.0 + p.termination_multiplier * terminated) * (1.0 - p.opportunity)
+    relapse = rng.binomial(ddr.reintegrated, min(relapse_p, 1.0))
+    ddr.reintegrated -= relapse
+    rearmed = drop_dis + relapse
+    for g in np.flatnonzero(rearmed):
+        home = world.geo.fighters[g]
+        world.armed.fighters[g] += rng.multinomial(int(rearmed[g]), home / home.sum())
+    return relapse

@@ -1,6 +1,6 @@
 """Donors and partners: budgets, allocation, conditionality, leakage, peacekeepers.
 
-Three kinds (DESIGN.md section 2): multilateral (UN, EU), bilateral (France) and a
+Three kinds: multilateral (UN, EU), bilateral (France) and a
 non-conditional security partner that arrives with an event. Money is split between
 training, equipment, DDR, CSO grants and reform programmes; a share leaks where
 corruption is high. Peacekeepers cut armed-group violence against civilians in their
@@ -10,14 +10,12 @@ regions but not abuses by state forces (Hultman, Kathman & Shannon 2013; Fjelde,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 ALLOCATION_KEYS: tuple[str, ...] = ("training", "equipment", "ddr", "cso", "reform")
 
@@ -104,7 +102,8 @@ class DonorParams(ParamGroup):
         3,
         "multiplier",
         "Scales the initial peacekeeper deployment (11,600 in 2015 across six regions).",
-        "UN MINUSMA figures via FACTS.md (approximate)",
+        "UN: MINUSMA uniformed personnel 9,259 (2014-05), about 13,950 (about 2018), approximate",
+        init_only=True,
     )
     peacekeepers_growth: float = param(
         0.004,
@@ -113,7 +112,7 @@ class DonorParams(ParamGroup):
         "per month",
         "Monthly growth of peacekeeper numbers while the mission is mandated "
         "(about 11,600 in 2015 to about 13,950 by 2018).",
-        "UN MINUSMA figures via FACTS.md (approximate)",
+        "UN: MINUSMA uniformed personnel 9,259 (2014-05), about 13,950 (about 2018), approximate",
     )
     peacekeepers_cap: float = param(
         14000,
@@ -121,13 +120,18 @@ class DonorParams(ParamGroup):
         50000,
         "persons",
         "Ceiling of the peacekeeper deployment.",
-        "UN: about 13,950 uniformed personnel around 2018 (FACTS.md)",
+        "UN: MINUSMA about 13,950 uniformed personnel around 2018 (approximate)",
     )
 
 
-def conditionality(model: SSRModel, kind: str) -> float:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    donors: DonorParams
+
+
+def conditionality(p: DonorParams, kind: str) -> float:
     """Share of a donor's budget cut after a coup, by kind."""
-    p = model.p.donors
     return {
         "multilateral": p.multilateral_conditionality,
         "bilateral": p.bilateral_conditionality,
@@ -135,9 +139,8 @@ def conditionality(model: SSRModel, kind: str) -> float:
     }[kind]
 
 
-def base_budget(model: SSRModel, kind: str) -> float:
+def base_budget(p: DonorParams, kind: str) -> float:
     """Monthly budget of a donor kind before cuts."""
-    p = model.p.donors
     return {
         "multilateral": p.multilateral_budget,
         "bilateral": p.bilateral_budget,
@@ -145,33 +148,45 @@ def base_budget(model: SSRModel, kind: str) -> float:
     }[kind]
 
 
-def step_donors(model: SSRModel) -> None:
+def contribution(world: World, p: DonorParams, i: int) -> float:
+    """Gross money of donor row ``i`` this month, million USD."""
+    d = world.donors
+    if not d.active[i]:
+        return 0.0
+    return base_budget(p, d.kinds[i]) * (1.0 - d.cut[i])
+
+
+def step_donors(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Collect this month's money from the active donors, take leakage, move peacekeepers.
 
-    Sets ``model.funds`` (effective money by purpose), ``model.donor_funding`` (gross) and
-    ``model.funds_leaked``.
+    Sets ``world.funds`` (effective money by purpose, gross and leaked).
     """
+    p = params.donors
     gross = np.zeros(len(ALLOCATION_KEYS))
-    for donor in model.donors:
-        gross += donor.contribution() * np.asarray(donor.allocation)
+    for i in range(len(world.donors.names)):
+        gross += contribution(world, p, i) * world.donors.allocation[i]
     total = float(gross.sum())
-    leakage = model.p.donors.leakage_max * model.corruption
-    model.donor_funding = total
-    model.funds_leaked = total * leakage
+    leakage = p.leakage_max * world.forces.mean_corruption
+    funds = world.funds
+    funds.gross = total
+    funds.leaked = total * leakage
     effective = gross * (1.0 - leakage)
-    model.funds = dict(zip(ALLOCATION_KEYS, effective.tolist(), strict=True))
-    model.funds_reform = model.funds["reform"]
+    for key, value in zip(ALLOCATION_KEYS, effective.tolist(), strict=True):
+        setattr(funds, key, value)
+    move_peacekeepers(world, p)
 
-    # Peacekeepers: grow toward the cap while mandated, shrink along a withdrawal plan.
-    pk = model.peacekeepers
-    if model.pk_withdraw_left > 0:
-        model.peacekeepers = pk * (1.0 - 1.0 / model.pk_withdraw_left)
-        model.pk_withdraw_left -= 1
-        if model.pk_withdraw_left == 0:
-            model.peacekeepers = np.zeros_like(pk)
-    elif model.pk_mandated and pk.sum() > 0:
-        p = model.p.donors
+
+def move_peacekeepers(world: World, p: DonorParams) -> None:
+    """Grow toward the cap while mandated, shrink along a withdrawal plan."""
+    m = world.mission
+    pk = m.deployed_r
+    if m.withdraw_left > 0:
+        m.deployed_r = pk * (1.0 - 1.0 / m.withdraw_left)
+        m.withdraw_left -= 1
+        if m.withdraw_left == 0:
+            m.deployed_r = np.zeros_like(pk)
+    elif m.mandated and pk.sum() > 0:
         grown = pk * (1.0 + p.peacekeepers_growth)
         if grown.sum() > p.peacekeepers_cap:
             grown *= p.peacekeepers_cap / grown.sum()
-        model.peacekeepers = grown
+        m.deployed_r = grown

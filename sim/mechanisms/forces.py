@@ -10,33 +10,35 @@ rights is derived each month:
 
 Service in abusive units is the strongest barrier to reintegration (Humphreys &
 Weinstein 2007), and integrating ex-combatants without vetting lowers compliance; the
-non-conditional partner's arrival is associated with more abuses (FACTS.md: 2022,
-Moura).
+non-conditional partner's arrival is associated with more abuses (UN human-rights
+reporting on 2022, including Moura).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from sim.mechanisms.donors import DonorParams
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class ForceParams(ParamGroup):
     """Security forces."""
 
-    units_per_region: int = param(3, 1, 50, "units", "Force units created in each region.")
+    units_per_region: int = param(
+        3, 1, 50, "units", "Force units created in each region.", init_only=True
+    )
     size_scale: float = param(
         1.0,
         0.1,
         5,
         "multiplier",
         "Scales the 2015 deployment (about 14,500 troops; see sim/data/regions.json).",
-        "FACTS.md: about 18,000 armed forces in 2017 (approximate)",
+        "press reports: about 18,000 armed forces in 2017 (approximate)",
+        init_only=True,
     )
     growth_rate: float = param(
         0.008,
@@ -44,12 +46,19 @@ class ForceParams(ParamGroup):
         0.05,
         "per month",
         "Monthly growth of force numbers (about 15,000 in 2015 to 35-40,000 in 2024).",
-        "FACTS.md (approximate)",
+        "press reports: about 18,000 in 2017, 35-40,000 in 2024 (approximate)",
     )
-    initial_capacity: float = param(0.35, 0, 1, "index", "Initial operational capacity.")
+    initial_capacity: float = param(
+        0.35, 0, 1, "index", "Initial operational capacity.", init_only=True
+    )
     capacity_decay: float = param(0.01, 0, 1, "per month", "Loss of capacity without upkeep.")
     initial_trained: float = param(
-        0.05, 0, 1, "share", "Initial share of personnel trained in human rights and IHL."
+        0.05,
+        0,
+        1,
+        "share",
+        "Initial share of personnel trained in human rights and IHL.",
+        init_only=True,
     )
     training_turnover: float = param(
         0.008, 0, 1, "per month", "Share of trained personnel replaced by untrained recruits."
@@ -91,17 +100,25 @@ class ForceParams(ParamGroup):
     )
 
 
-def step_forces(model: SSRModel) -> None:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    forces: ForceParams
+    donors: DonorParams
+
+
+def step_forces(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Grow, redeploy, train and equip the units; derive human-rights compliance."""
-    p = model.p.forces
-    f = model.forces_state
-    n = model.geo.n
+    p = params.forces
+    f = world.forces
+    geo = world.geo
+    n = geo.n
 
     # growth and adaptive redeployment (total size is preserved by redeployment)
     f.size *= 1.0 + p.growth_rate
     total = f.size.sum()
-    armed = model.fighters.sum(axis=0)
-    weight = np.sqrt(model.geo.population) * (1.0 + p.threat_weight * armed / (armed.sum() + 1.0))
+    armed = world.armed.fighters.sum(axis=0)
+    weight = np.sqrt(geo.population) * (1.0 + p.threat_weight * armed / (armed.sum() + 1.0))
     target_region = total * weight / weight.sum()
     region_size = np.bincount(f.region, weights=f.size, minlength=n)
     factor = 1.0 + p.redeploy_rate * (target_region / np.maximum(region_size, 1e-9) - 1.0)
@@ -109,16 +126,16 @@ def step_forces(model: SSRModel) -> None:
 
     # training and equipment from donor money (per 1,000 troops)
     per_k = 1000.0 / max(f.size.sum(), 1.0)
-    d = model.p.donors
-    f.trained += d.training_effect * model.funds["training"] * per_k * (1.0 - f.trained)
+    d = params.donors
+    f.trained += d.training_effect * world.funds.training * per_k * (1.0 - f.trained)
     f.trained -= p.training_turnover * f.trained
-    f.capacity += d.equipment_effect * model.funds["equipment"] * per_k * (1.0 - f.capacity)
+    f.capacity += d.equipment_effect * world.funds.equipment * per_k * (1.0 - f.capacity)
     f.capacity -= p.capacity_decay * f.capacity
     np.clip(f.trained, 0.0, 1.0, out=f.trained)
     np.clip(f.capacity, 0.0, 1.0, out=f.capacity)
 
     integrated_share = f.integrated / np.maximum(f.size, 1.0)
-    partner = 1.0 if model.partner_present else 0.0
+    partner = 1.0 if world.institutions.partner_present else 0.0
     f.compliance[:] = np.clip(
         p.compliance_base
         + p.compliance_training * f.trained
@@ -128,3 +145,14 @@ def step_forces(model: SSRModel) -> None:
         1.0,
     )
     f.effective_capacity[:] = np.clip(f.capacity + p.partner_capacity_boost * partner, 0.0, 1.0)
+
+
+def integrate_into_forces(world: World, integrated: np.ndarray) -> None:
+    """Add integrated ex-combatants (per group) to the units of each group's main region."""
+    f = world.forces
+    for g in np.flatnonzero(integrated):
+        home = int(np.argmax(world.geo.fighters[g]))
+        units = np.flatnonzero(f.region == home)
+        add = integrated[g] / len(units)
+        f.size[units] += add
+        f.integrated[units] += add

@@ -16,16 +16,14 @@ capacity_g): it cannot feed and arm more fighters than its resources sustain
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from sim.geography import SIGNATORY
-from sim.mechanisms.armed_groups import group_capacity
+from sim.mechanisms.armed_groups import ArmedGroupParams, group_capacity
+from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class RecruitmentParams(ParamGroup):
@@ -77,37 +75,57 @@ class RecruitmentParams(ParamGroup):
     )
 
 
-def step_recruitment(model: SSRModel) -> None:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    recruitment: RecruitmentParams
+    state: StateParams
+    armed: ArmedGroupParams
+
+
+def step_recruitment(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Compute grievance and stance of each community; draw and allocate recruits."""
-    p = model.p.recruitment
-    c = model.communities
-    geo = model.geo
+    p = params.recruitment
+    c = world.communities
+    a = world.armed
+    flows = world.flows
+    geo = world.geo
     n = geo.n
     reg = c.region
-    rng = model.rng
 
-    legit = np.clip(c.trust + model.p.state.legitimacy - model.legit_shock[reg], 0.0, 1.0)
+    legit = np.clip(
+        c.trust + params.state.legitimacy - world.institutions.legit_shock[reg], 0.0, 1.0
+    )
     grievance = np.clip(c.hardship * (1.0 - legit) + p.anger_weight * c.abuse_mem, 0.0, 1.0)
     c.grievance[:] = grievance
-    host = np.where(SIGNATORY, 1.0 - model.commitment, 1.0)
-    hostile = (host[:, None] * model.fighters).sum(axis=0)
-    arrest_p = 1.0 - np.exp(-p.arrest_k * p.contact * model.troops_r / (hostile + 1.0))
+    host = np.where(a.signatory, 1.0 - a.commitment, 1.0)
+    hostile = (host[:, None] * a.fighters).sum(axis=0)
+    arrest_p = 1.0 - np.exp(-p.arrest_k * p.contact * flows.troops_r / (hostile + 1.0))
     net = grievance - c.risk * arrest_p[reg] - p.threshold
     support = net > 0
     cooperate = ~support & (legit > p.cooperate_threshold)
     c.stance[:] = np.where(support, 2, np.where(cooperate, 1, 0))
 
-    people = model.people_r
-    model.cooperation_r = np.bincount(reg, weights=c.people * cooperate, minlength=n) / people
-    model.support_r = np.bincount(reg, weights=c.people * support, minlength=n) / people
-    model.grievance_r = np.bincount(reg, weights=c.people * grievance, minlength=n) / people
+    people = c.people_r
+    flows.cooperation_r = np.bincount(reg, weights=c.people * cooperate, minlength=n) / people
+    flows.support_r = np.bincount(reg, weights=c.people * support, minlength=n) / people
+    flows.grievance_r = np.bincount(reg, weights=c.people * grievance, minlength=n) / people
 
     lam = np.where(support, p.recruit_rate * c.people * net, 0.0)
     recruits_r = np.bincount(reg, weights=rng.poisson(lam), minlength=n).astype(np.int64)
+    allocate_recruits(world, params, recruits_r, rng)
 
-    fighters = model.fighters.astype(float)
+
+def allocate_recruits(
+    world: World, params: Needs, recruits_r: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Share each region's recruits among the groups; groups turn away those beyond capacity."""
+    p = params.recruitment
+    geo = world.geo
+    a = world.armed
+    fighters = a.fighters.astype(float)
     presence = fighters + p.spillover * fighters @ geo.adjacency
-    appeal = np.where(SIGNATORY, 1.0 - (1.0 - p.committed_appeal) * model.commitment, 1.0)
+    appeal = np.where(a.signatory, 1.0 - (1.0 - p.committed_appeal) * a.commitment, 1.0)
     pull = presence * appeal[:, None] * (1.0 + p.trafficking_appeal * geo.trafficking)[None, :]
     total = pull.sum(axis=0)
     has_group = total > 0
@@ -115,10 +133,10 @@ def step_recruitment(model: SSRModel) -> None:
     pvals = np.where(has_group[None, :], pull / np.where(has_group, total, 1.0)[None, :], 0.0)
     pvals[0, ~has_group] = 1.0  # placeholder row for regions without groups (0 recruits)
     draws = rng.multinomial(recruits_r, pvals.T)  # (regions, groups)
-    capacity = group_capacity(model)
-    model.armed_capacity = capacity
-    room = np.clip(1.0 - model.fighters.sum(axis=1) / np.maximum(capacity, 1.0), 0.0, 1.0)
+    capacity = group_capacity(world, params.armed)
+    a.capacity = capacity
+    room = np.clip(1.0 - a.fighters.sum(axis=1) / np.maximum(capacity, 1.0), 0.0, 1.0)
     accepted = rng.binomial(draws, room[None, :])
-    model.fighters += accepted.T
-    model.volunteers = int(draws.sum())
-    model.recruits = int(accepted.sum())
+    a.fighters += accepted.T
+    world.flows.volunteers = int(draws.sum())
+    world.flows.recruits = int(accepted.sum())

@@ -8,12 +8,13 @@ than gradual decline).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+import numpy as np
+
+from sim.mechanisms.donors import DonorParams
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class StateParams(ParamGroup):
@@ -58,19 +59,28 @@ class StateParams(ParamGroup):
         1,
         "per month",
         "Growth of the reform stock at full will and funding.",
-        "calibrated: 2 of 41 planned activities completed by 2024-03 (FACTS.md)",
+        "calibrated: Citizens' Alliance for SSR mid-term evaluation, 2024-03 (press): "
+        "2 of 41 planned activities completed",
     )
     reform_decay: float = param(
         0.01, 0, 1, "per month", "Erosion of reform achievements without upkeep."
     )
 
 
-def step_institutions(model: SSRModel) -> None:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    state: StateParams
+    donors: DonorParams
+
+
+def step_institutions(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Fade abrupt shocks and grow or erode the reform stock."""
-    p = model.p.state
-    model.legit_shock *= 1.0 - p.shock_recovery  # one entry per region
-    funding = min(1.0, model.funds_reform / max(model.p.donors.reform_need, 1e-9))
-    model.reform_stock += (
-        p.reform_rate * p.political_will * (0.3 + 0.7 * funding) * (1.0 - model.reform_stock)
-        - p.reform_decay * model.reform_stock
+    p = params.state
+    inst = world.institutions
+    inst.legit_shock *= 1.0 - p.shock_recovery  # one entry per region
+    funding = min(1.0, world.funds.reform / max(params.donors.reform_need, 1e-9))
+    inst.reform_stock += (
+        p.reform_rate * p.political_will * (0.3 + 0.7 * funding) * (1.0 - inst.reform_stock)
+        - p.reform_decay * inst.reform_stock
     )

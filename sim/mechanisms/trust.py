@@ -18,20 +18,19 @@ raises grievance and recruitment (:mod:`recruitment`).
 
 The legitimacy that enters grievance is L_i plus the national ``state.legitimacy``
 minus any abrupt regional shock (coups, termination), so shocks act at once.
-Protection raises trust, abuses, extortion and impunity lower it (DESIGN.md section 2;
-Mali-Mètre surveys for the initial level: 69% trust in 2018).
+Protection raises trust, abuses, extortion and impunity lower it (Mali-Mètre surveys,
+Friedrich-Ebert-Stiftung, for the initial level: 69% trust in 2018).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from sim.mechanisms.violence import ViolenceParams
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class TrustParams(ParamGroup):
@@ -43,9 +42,12 @@ class TrustParams(ParamGroup):
         1,
         "index",
         "Mean initial trust of communities in the forces.",
-        "Mali-Mètre (FES) 2018: 69% trust the armed forces (FACTS.md)",
+        "Mali-Mètre (Friedrich-Ebert-Stiftung) 2018: 69% trust the armed forces",
+        init_only=True,
     )
-    initial_sd: float = param(0.15, 0, 0.5, "index", "Spread of initial trust across communities.")
+    initial_sd: float = param(
+        0.15, 0, 0.5, "index", "Spread of initial trust across communities.", init_only=True
+    )
     adjustment_rate: float = param(
         0.08,
         0,
@@ -95,30 +97,39 @@ class TrustParams(ParamGroup):
     )
 
 
-def step_trust(model: SSRModel) -> None:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    trust: TrustParams
+    violence: ViolenceParams
+
+
+def step_trust(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Update abuse and protection memories and move trust toward its target."""
-    p = model.p.trust
-    c = model.communities
+    p = params.trust
+    c = world.communities
+    flows = world.flows
+    enforcement = world.institutions.enforcement
     reg = c.region
-    pop_100k = model.geo.population / 1e5
-    visibility = p.visibility_base + (1.0 - p.visibility_base) * model.monitoring
-    harm = model.abuses_r + p.collateral_weight * model.collateral_r / max(
-        model.p.violence.harm_per_abuse, 1e-9
+    pop_100k = world.geo.population / 1e5
+    visibility = p.visibility_base + (1.0 - p.visibility_base) * world.csos.monitoring_r
+    harm = flows.abuses_r + p.collateral_weight * flows.collateral_r / max(
+        params.violence.harm_per_abuse, 1e-9
     )
     abuse_p = np.minimum(1.0, harm * visibility / pop_100k / p.abuse_saturation)
-    hit = model.rng.random(len(reg)) < abuse_p[reg]
+    hit = rng.random(len(reg)) < abuse_p[reg]
     d = p.memory_decay
     c.abuse_mem *= 1.0 - d
     c.abuse_mem += d * hit
     c.protect_mem *= 1.0 - d
-    c.protect_mem += d * model.control_r[reg]
-    extortion = np.minimum(1.0, model.extortion_r / pop_100k / p.extortion_saturation)
+    c.protect_mem += d * flows.control_r[reg]
+    extortion = np.minimum(1.0, flows.extortion_r / pop_100k / p.extortion_saturation)
     target = (
         c.base_trust
         + p.protection_gain * (c.protect_mem - 0.5)
         - p.abuse_loss * c.abuse_mem
         - p.extortion_loss * extortion[reg]
-        - p.impunity_loss * (1.0 - model.enforcement)
+        - p.impunity_loss * (1.0 - enforcement)
     )
     c.trust += p.adjustment_rate * (target - c.trust)
     np.clip(c.trust, 0.0, 1.0, out=c.trust)

@@ -22,15 +22,12 @@ threshold: ``control_r`` is the state's share of armed strength in the region.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from sim.geography import SIGNATORY
 from sim.paramtools import ParamGroup, param
-
-if TYPE_CHECKING:
-    from sim.model import SSRModel
+from sim.world import World
 
 
 class ViolenceParams(ParamGroup):
@@ -58,7 +55,7 @@ class ViolenceParams(ParamGroup):
         1,
         "share",
         "Share of jihadist attacks that target civilians.",
-        "ACLED 2022-23: jihadists about 45% of civilian victims (FACTS.md)",
+        "ACLED, civilian victims by perpetrator, 2022-01 to 2023-07: jihadists about 45%",
     )
     signatory_civilian_share: float = param(
         0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
@@ -114,7 +111,7 @@ class ViolenceParams(ParamGroup):
         1,
         "share",
         "Share of operational success that depends on community tips (cooperation).",
-        "Epstein 2002; DESIGN.md section 2",
+        "assumption after Epstein 2002 (tips from a cooperating population)",
     )
     collateral_per_op: float = param(
         1.5,
@@ -143,28 +140,36 @@ class ViolenceParams(ParamGroup):
     )
 
 
-def hostility(model: SSRModel) -> np.ndarray:
+class Needs(Protocol):
+    """The parameter groups this mechanism reads (:class:`sim.params.Params` has them)."""
+
+    violence: ViolenceParams
+
+
+def hostility(world: World) -> np.ndarray:
     """Hostility of each group toward the state (1 = at war)."""
-    return np.where(SIGNATORY, 1.0 - model.commitment, 1.0)
+    a = world.armed
+    return np.where(a.signatory, 1.0 - a.commitment, 1.0)
 
 
-def step_violence(model: SSRModel) -> None:
+def step_violence(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Draw this month's attacks, operations, collateral harm and abuses."""
-    p = model.p.violence
-    rng = model.rng
-    geo = model.geo
-    f = model.forces_state
+    p = params.violence
+    geo = world.geo
+    f = world.forces
+    a = world.armed
+    inst = world.institutions
     n = geo.n
-    fighters = model.fighters.astype(float)
-    host = hostility(model)
+    fighters = a.fighters.astype(float)
+    host = hostility(world)
 
     # armed-group attacks
-    rate = np.where(SIGNATORY, p.signatory_attack_rate, p.jihadist_attack_rate) * host
+    rate = np.where(a.signatory, p.signatory_attack_rate, p.jihadist_attack_rate) * host
     traffic = 1.0 + p.trafficking_weight * geo.trafficking
     attack_mean = rate[:, None] * fighters / 1000.0 * traffic[None, :]
     attacks = rng.poisson(attack_mean)
-    civ_share = np.where(SIGNATORY, p.signatory_civilian_share, p.jihadist_civilian_share)
-    pk = model.peacekeepers
+    civ_share = np.where(a.signatory, p.signatory_civilian_share, p.jihadist_civilian_share)
+    pk = world.mission.deployed_r
     pk_cut = p.peacekeeper_protection * pk / (pk + p.peacekeeper_half)
     armed_harm_mean = p.harm_per_attack * (civ_share[:, None] * attacks).sum(axis=0) * (1 - pk_cut)
     civ_harm_armed = rng.poisson(armed_harm_mean)
@@ -176,29 +181,30 @@ def step_violence(model: SSRModel) -> None:
     compliance = np.bincount(f.region, weights=f.size * f.compliance, minlength=n) / tw
     hostile = (host[:, None] * fighters).sum(axis=0)
     ops = rng.poisson(p.op_rate * troops / 1000.0 * hostile / (hostile + p.op_half))
-    success = capacity * (1.0 - p.tips_weight + p.tips_weight * model.cooperation_r)
+    success = capacity * (1.0 - p.tips_weight + p.tips_weight * world.flows.cooperation_r)
     removed_total = np.minimum(rng.poisson(p.kill_per_op * ops * success), hostile.astype(int))
     # removals split across hostile groups in proportion to hostile fighters
     share = host[:, None] * fighters / np.maximum(hostile, 1e-9)[None, :]
-    removed = np.minimum(np.floor(share * removed_total[None, :]).astype(np.int64), model.fighters)
-    model.fighters -= removed
-    model.fighters_removed = int(removed.sum())
+    removed = np.minimum(np.floor(share * removed_total[None, :]).astype(np.int64), a.fighters)
+    a.fighters -= removed
 
     collateral = rng.poisson(p.collateral_per_op * ops * (1.0 - compliance))
     threat = hostile / (hostile + troops + 1.0)
-    deter = 1.0 - p.abuse_deterrence * model.detection * model.enforcement
+    deter = 1.0 - p.abuse_deterrence * inst.detection * inst.enforcement
     abuses = rng.poisson(
         p.abuse_rate * troops / 1000.0 * (1.0 - compliance) * deter * (p.threat_floor + threat)
     )
     civ_harm_forces = collateral + rng.poisson(p.harm_per_abuse * abuses)
 
-    model.attacks_r = attacks.sum(axis=0)
-    model.operations_r = ops
-    model.abuses_r = abuses
-    model.collateral_r = collateral
-    model.civ_harm_armed_r = civ_harm_armed
-    model.civ_harm_forces_r = civ_harm_forces
-    model.incidents_r = model.attacks_r + ops + abuses
-    model.troops_r = troops
+    flows = world.flows
+    flows.fighters_removed = int(removed.sum())
+    flows.attacks_r = attacks.sum(axis=0)
+    flows.operations_r = ops
+    flows.abuses_r = abuses
+    flows.collateral_r = collateral
+    flows.civ_harm_armed_r = civ_harm_armed
+    flows.civ_harm_forces_r = civ_harm_forces
+    flows.incidents_r = flows.attacks_r + ops + abuses
+    flows.troops_r = troops
     strength_state = troops * capacity
-    model.control_r = strength_state / (strength_state + hostile + 1.0)
+    flows.control_r = strength_state / (strength_state + hostile + 1.0)

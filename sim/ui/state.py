@@ -484,14 +484,6 @@ class Session:
             sc = self.scenario
             params = sc.params().with_overrides(self.settings)
             self.model = SSRModel(params, rng=self.seed, events=list(sc.events), start=sc.start)
-            # labels per (step, kind) in the order the model applies them: injected events
-            # go first (newest first, as SSRModel.inject puts them in front), then the
-            # scenario's in file order
-            self._labels: dict[tuple[int, str], list[tuple[str, str]]] = {}
-            for e in sorted(sc.events):
-                self._labels.setdefault((e.step, e.kind), []).append(
-                    (e.label or e.kind, "scenario")
-                )
             self._injected: list[Event] = []
             self._frame_cache: tuple[int, pd.DataFrame] | None = None
             self._charts: tuple[bool, LiveCharts] | None = None
@@ -541,7 +533,6 @@ class Session:
         event = self.model.events[0]
         event.label = label
         self._injected.append(event)
-        self._labels.setdefault((event.step, kind), []).insert(0, (label, "you"))
         return event
 
     # ------------------------------------------------------------- outputs
@@ -577,15 +568,10 @@ class Session:
         """Applied events, then injected ones still waiting for the next month."""
         with self.lock:
             out = []
-            seen: dict[tuple[int, str], int] = {}
-            for step, kind in self.model.event_log:
-                i = seen.get((step, kind), 0)
-                seen[(step, kind)] = i + 1
-                known = self._labels.get((step, kind), [])
-                label, source = known[i] if i < len(known) else (kind, "scenario")
-                out.append(
-                    LogEntry(step, date_of(step, self.model.start), kind, label, source, True)
-                )
+            for e in self.model.event_log:
+                source = "you" if any(e is i for i in self._injected) else "scenario"
+                d = date_of(e.step, self.model.start)
+                out.append(LogEntry(e.step, d, e.kind, e.label or e.kind, source, True))
             for e in self.model.events:
                 if any(e is i for i in self._injected):
                     d = date_of(e.step, self.model.start)
