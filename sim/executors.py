@@ -138,6 +138,7 @@ class DaskExecutor(Executor):
             raise InputError(
                 CLI, "--executor", "dask is not installed; pip install 'mali-ssr-sim[dask]'"
             ) from err
+        _quiet_dask_logs()
         self._cluster = None
         if scheduler:
             try:
@@ -173,6 +174,13 @@ class DaskExecutor(Executor):
                 close()
             except Exception:  # noqa: BLE001 - a dead scheduler must not hide the real error
                 logging.getLogger(__name__).debug("dask shutdown", exc_info=True)
+
+
+def _quiet_dask_logs() -> None:
+    """Dask logs a traceback per lost connection; the runner reports one clear line."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]
+    for name in ["distributed", *names]:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def process_pool(workers: int | None) -> ProcessPoolExecutor:

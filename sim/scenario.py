@@ -45,6 +45,10 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 timestamps, which reach only 1677 to 2262."""
 
 
+NAME_RULE = "must be letters, digits, '_', '-' or '.', starting with a letter or digit (max 80)"
+"""What a scenario or experiment name may be (the pattern of ``ScenarioMeta.name``)."""
+
+
 class ScenarioMeta(BaseModel):
     """The ``[scenario]`` table."""
 
@@ -163,7 +167,7 @@ def _pydantic_msg(e: dict[str, Any]) -> str:
     if e["type"] == "extra_forbidden":
         return "unknown key"
     if e["type"] == "string_pattern_mismatch":
-        return "must be letters, digits, '_', '-' or '.', starting with a letter or digit (max 80)"
+        return NAME_RULE
     return f"{msg}, got {e.get('input')!r}"
 
 

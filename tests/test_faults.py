@@ -138,7 +138,10 @@ def test_given_a_process_pool_sweep_when_its_coordinator_is_signalled_then_no_pr
     pd.testing.assert_frame_equal(pd.read_parquet(out / "summary.parquet"), reference)
 
 
-def test_given_ssr_run_with_two_workers_when_sigterm_then_exit_143_nothing_left(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_given_ssr_run_with_two_workers_when_signalled_then_no_process_or_output_left(
+    tmp_path, sig
+):
     # given `ssr run` on a 2-process pool, with replicates long enough to be in flight
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim", "run", str(SMALL), "--out", str(out), "--workers", "2"]
@@ -150,13 +153,81 @@ def test_given_ssr_run_with_two_workers_when_sigterm_then_exit_143_nothing_left(
             assert time.monotonic() < deadline
             time.sleep(0.05)
         time.sleep(0.5)
-        # when it receives SIGTERM
-        os.kill(proc.pid, signal.SIGTERM)
+        # when the coordinator alone receives the signal
+        os.kill(proc.pid, sig)
         code = proc.wait(timeout=30)
-        # then it exits 143, its workers are gone, and nothing is written
-        assert code == 143, proc.stderr.read()
+        # then its workers are gone, and no output (not even a temporary folder) is left
         assert wait_gone(proc.pid) == []
     finally:
         kill_session(proc.pid)
         proc.stderr.close()
-    assert list(tmp_path.iterdir()) == []
+    if sig == signal.SIGTERM:  # handled like Ctrl-C: exit 143, the lock file removed
+        assert code == 143
+        assert list(tmp_path.iterdir()) == []
+    else:  # only the (released) lock file can remain: the OS freed the lock itself
+        assert code == -signal.SIGKILL
+        assert [p.name for p in tmp_path.iterdir()] in ([], [".out.lock"])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow  # a Dask scheduler and worker start (about 10 s)
+def test_given_a_dask_sweep_when_the_scheduler_dies_then_one_clear_line_and_resume_works(
+    tmp_path, reference
+):
+    # given a Dask scheduler and one slowed worker (the fault hooks preloaded)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    port = address.rsplit(":", 1)[1]
+    scheduler = start([dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"])
+    hooks = {"PYTHONPATH": str(REPO / "tests"), "SSR_SWEEP_DELAY_S": "0.2"}
+    worker = start(
+        [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"]
+        + ["--preload", "fault_hooks"],
+        **hooks,
+    )
+    path = experiment(tmp_path)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--no-progress"]
+    sweep = None
+    try:
+        deadline = time.monotonic() + 60
+        while not _reachable(address):  # the scheduler accepts connections
+            assert scheduler.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        sweep = start([*cmd, "--executor", "dask", "--scheduler", address])
+        wait_for_parts(sweep, out, 1)
+        # when the scheduler dies mid-sweep
+        os.kill(scheduler.pid, signal.SIGKILL)
+        code = sweep.wait(timeout=120)
+        err = sweep.stderr.read()
+    finally:
+        for proc in (sweep, worker, scheduler):
+            if proc is not None:
+                kill_session(proc.pid)
+                proc.stderr.close()
+    # then one clear line, no traceback, exit 1, and the parts written are kept
+    assert code == 1, err
+    assert "Traceback" not in err and "CancelledError\n" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Dask scheduler" in errors[0] and "--resume" in errors[0]
+    done = subprocess.run([*cmd, "--resume", "--executor", "serial"], cwd=REPO, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "summary.parquet"), reference)
+
+
+def _reachable(address: str) -> bool:
+    import socket
+
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False

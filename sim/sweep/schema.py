@@ -30,7 +30,7 @@ from sim.errors import field_bounds, unknown
 from sim.indicators import INDICATORS
 from sim.params import Params, spec, validate_value
 from sim.paramtools import ParamError
-from sim.scenario import ScenarioError, ScenarioMeta, read_toml
+from sim.scenario import NAME_RULE, ScenarioError, ScenarioMeta, read_toml
 from sim.sweep.experiment import (
     DESIGNS,
     MAX_RUNS,
@@ -45,7 +45,6 @@ from sim.sweep.experiment import (
 from sim.sweep.scenarios import load_base_scenarios
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-_NAME_RULE = "must be letters, digits, '_', '-' or '.', starting with a letter or digit (max 80)"
 
 
 def _scenario_bounds(name: str) -> dict[str, Any]:
@@ -61,7 +60,7 @@ class ExperimentMeta(BaseModel):
     name: str = Field(pattern=ScenarioMeta.model_fields["name"].metadata[0].pattern)
     description: str = ""
     scenario: str | None = None
-    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    design: Literal[DESIGNS] = "grid"  # type: ignore[valid-type]
     samples: int = Field(64, ge=1, le=1_000_000)
     replicates: int = Field(1, **_scenario_bounds("replicates"))
     seed: int = Field(0, **_scenario_bounds("seed"))
@@ -112,7 +111,7 @@ class OutputSpec(BaseModel):
     model_config = _STRICT
 
     indicator: str
-    stat: Literal["mean_last", "final", "sum", "max", "mean"] = "final"
+    stat: Literal[STATS] = "final"  # type: ignore[valid-type]
     months: int | None = None
 
 
@@ -127,17 +126,13 @@ class ExperimentFile(BaseModel):
     outputs: Annotated[dict[str, OutputSpec], Field(min_length=1)] | None = None
 
 
-assert tuple(ExperimentMeta.model_fields["design"].annotation.__args__) == DESIGNS  # type: ignore[union-attr]
-assert tuple(OutputSpec.model_fields["stat"].annotation.__args__) == STATS  # type: ignore[union-attr]
-
-_ALLOWED: dict[tuple[str, ...], tuple[str, str]] = {
-    (): ("top-level table", "ExperimentFile"),
-    ("experiment",): ("key of [experiment]", "ExperimentMeta"),
-    ("range",): ("key of a range", "Range"),
-    ("outputs", "*"): ("key of an output", "OutputSpec"),
+_TABLES: dict[str, tuple[str, type[BaseModel]]] = {
+    "": ("top-level table", ExperimentFile),
+    "experiment": ("key of [experiment]", ExperimentMeta),
+    "factors": ("key of a range", Range),
+    "outputs": ("key of an output", OutputSpec),
 }
-_MODELS = {"ExperimentFile": ExperimentFile, "ExperimentMeta": ExperimentMeta}
-_MODELS.update({"Range": Range, "OutputSpec": OutputSpec})
+"""For an unknown key: what the table holding it is called, and its schema."""
 _SECTION_HINTS = {
     "experiment": "missing [experiment] table (with at least name)",
     "factors": 'missing or empty [factors] table: "group.name" = [levels] or { min = .., max = .. }',
@@ -166,13 +161,9 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def _owner(loc: tuple[Any, ...]) -> tuple[str, str]:
-    """(what, model name) of the table that holds the last key of ``loc``."""
-    if loc[:1] == ("factors",):
-        return _ALLOWED[("range",)]
-    if loc[:1] == ("outputs",):
-        return _ALLOWED[("outputs", "*")]
-    return _ALLOWED[tuple(loc[:-1])]
+def _owner(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel]]:
+    """(what, schema) of the table that holds the last key of ``loc``."""
+    return _TABLES[str(loc[0]) if len(loc) > 1 else ""]
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -180,14 +171,14 @@ def _message(err: dict[str, Any]) -> str:
     field = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
         what, model = _owner(loc)
-        return unknown(field, _MODELS[model].model_fields, what)
+        return unknown(field, model.model_fields, what)
     if kind == "missing":
         return _SECTION_HINTS.get(field, "") if len(loc) == 1 else "required key is missing"
     if kind == "literal_error":
         allowed = DESIGNS if field == "design" else STATS
         return unknown(str(value), allowed, field)
     if kind == "string_pattern_mismatch":
-        return _NAME_RULE
+        return NAME_RULE
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
     if kind == "factor_shape" and loc[1] == SCENARIO_FACTOR:
