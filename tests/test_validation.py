@@ -1,4 +1,4 @@
-"""Stylized facts (FACTS.md, nine) and literature mechanisms, on the calibrated defaults.
+"""Stylized facts (the nine of docs/VALIDATION.md) and literature mechanisms, on the calibrated defaults.
 
 Each fact is checked on the historical scenario (``scenarios/historical_2015_2025.toml``,
 its 20 replicates at the full community count, run once per module) and, where the fact

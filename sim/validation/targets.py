@@ -1,8 +1,11 @@
 """Calibration targets: what the historical run should reproduce, and how it is measured.
 
-Each :class:`Target` names one figure from the public record (``/work/shared`` facts,
-cited in ``docs/VALIDATION.md``), the function measuring the same quantity on one
-replicate of ``scenarios/historical_2015_2025.toml``, and a penalty saying how far the
+Each :class:`Target` names one figure from the public record, with its source in the
+``record`` text (ACLED conflict-event counts, UN human-rights reporting on civilian
+deaths, ECHO on the regional concentration of harm, Transparency International's
+Corruption Perceptions Index, Afrobarometer 2020, press reports on DDR; the full
+references are in ``docs/VALIDATION.md``), the function measuring the same quantity on
+one replicate of ``scenarios/historical_2015_2025.toml``, and a penalty saying how far the
 model may sit from the record before it costs score. The record is directional and in
 places approximate, so most penalties are bands or one-sided hinges rather than point
 targets; point targets use a log ratio with a tolerance factor (a figure within the
@@ -327,7 +330,7 @@ TARGETS: tuple[Target, ...] = (
         2000.0,
         "assumption: public estimates put JNIM and ISGS together at several thousand "
         "fighters in Mali, not tens of thousands (order of magnitude only; no sourced "
-        "figure in the facts sheet)",
+        "public figure found)",
         "record",
         hi=12000.0,
     ),
