@@ -57,4 +57,3 @@ def test_given_the_repository_then_no_file_outside_it_is_cited():
     shipped += [*root.glob("calibration/*.*")]
     cited = [str(p.relative_to(root)) for p in shipped if pattern.search(p.read_text("utf-8"))]
     assert not cited
-
