@@ -26,6 +26,14 @@ that feeds fighters (Condra & Shapiro 2012).
     opportunity_r = grievance_r * (1 - control_r)
     movers_gr     ~ Binomial(fighters_gr, spread_rate * max(0, max_nbr opportunity - opportunity_r))
     destination   ~ Multinomial over neighbours, proportional to their opportunity
+
+A region takes no more arrivals than its military-age men not under arms
+(:func:`sim.mechanisms.population.fighter_room`). Fighters who leave their group
+(``attrition``) return to their region's communities. Rival groups clash where both are
+present: the CMA and the Platform at ``signatory_clash_rate`` scaled by their lack of
+commitment (they fought in Kidal region in 2016-2017), JNIM and ISGS at
+``jihadist_clash_rate`` while their rivalry is on (from 2020, ACLED); the killed are the
+flow ``rivals_killed``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Security force units: size, deployment, capacity, training and human-rights compliance.
 
-Units (army, gendarmerie, police; several per region) grow with recruitment, adapt
-their deployment toward threatened regions, gain capacity from equipment and human-
+Units (army, gendarmerie, police; several per region) hire civilians up to what the
+personnel budget affords (it grows by ``budget_growth`` a month; the dead are replaced
+within it), adapt their deployment toward threatened regions (whole persons move, the
+integrated ex-combatants with them), gain capacity from equipment and human-
 rights training from donor money, and lose both to turnover. Compliance with human
 rights is derived each month:
 

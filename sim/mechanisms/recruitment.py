@@ -11,7 +11,9 @@ Recruits join the groups present in or next to the region, in proportion to pres
 times appeal (signatories recruit little while committed to the agreement; trafficking
 rents raise appeal). A group takes a recruit with probability max(0, 1 - fighters_g /
 capacity_g): it cannot feed and arm more fighters than its resources sustain
-(:func:`sim.mechanisms.armed_groups.group_capacity`).
+(:func:`sim.mechanisms.armed_groups.group_capacity`). A region's recruits are capped by
+its military-age men not under arms, and those taken leave their communities (flow
+``recruited``), so nobody is created from nothing.
 """
 
 from __future__ import annotations

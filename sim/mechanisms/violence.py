@@ -13,6 +13,12 @@ Per region r and armed group g (all counts Poisson draws):
     abuses_r      ~ abuse_rate * troops_r / 1000 * (1 - compliance_r)
                     * (1 - deterrence * detection_r * enforcement) * (threat_floor + threat_r)
 
+Losses (whole people, named flows of :class:`sim.world.PeopleFlows`): the removed are
+fighters killed; attacks not aimed at civilians kill force personnel,
+``soldiers_killed_r ~ Poisson(soldiers_per_attack * sum_g (1 - civilian_share_g) attacks_gr)``,
+taken from the region's units; ``civilian_killed_share`` of the civilians harmed are
+killed and leave their communities.
+
 Peacekeepers reduce only the armed groups' harm to civilians, not abuses by the state
 (Hultman, Kathman & Shannon 2013; Fjelde, Hultman & Nilsson 2019). Collateral harm and
 abuses feed community anger and recruitment (Condra & Shapiro 2012; Bennett 2008) in
