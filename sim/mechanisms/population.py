@@ -103,6 +103,12 @@ def refresh_people(c: Communities, regions: int) -> None:
     c.people_r = np.bincount(c.region, weights=c.people, minlength=regions)
 
 
+def region_rows(c: Communities, r: int) -> slice:
+    """The rows of region ``r``'s communities (communities are built sorted by region)."""
+    lo, hi = np.searchsorted(c.region, [r, r + 1])
+    return slice(int(lo), int(hi))
+
+
 def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Take whole people out of each region's communities, in proportion to their people.
 
@@ -111,7 +117,7 @@ def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generato
     n = len(wanted_r)
     taken = np.zeros(n, dtype=np.int64)
     for r in np.flatnonzero(wanted_r > 0):
-        rows = np.flatnonzero(c.region == r)
+        rows = region_rows(c, int(r))
         people = np.rint(c.people[rows]).astype(np.int64)
         k = int(min(wanted_r[r], people.sum()))
         c.people[rows] -= rng.multivariate_hypergeometric(people, k)
@@ -132,7 +138,7 @@ def add_civilians(c: Communities, counts_r: np.ndarray, rng: np.random.Generator
     """Return whole people to each region's communities, in proportion to their people."""
     n = len(counts_r)
     for r in np.flatnonzero(counts_r > 0):
-        rows = np.flatnonzero(c.region == r)
+        rows = region_rows(c, int(r))
         weights = np.maximum(c.people[rows], 1.0)
         c.people[rows] += rng.multinomial(int(counts_r[r]), weights / weights.sum())
     refresh_people(c, n)
@@ -164,6 +170,7 @@ __all__ = [
     "balance_residual",
     "empty_flows",
     "fighter_room",
+    "region_rows",
     "remove_personnel",
     "step_population",
     "stocks",

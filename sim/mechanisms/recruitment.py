@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.armed_groups import ArmedGroupParams, group_capacity
-from sim.mechanisms.population import fighter_room, take_from_communities
+from sim.mechanisms.population import fighter_room, region_rows, take_from_communities
 from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -145,7 +145,7 @@ def leave_communities(
     n = world.geo.n
     leaving = np.zeros(len(draws), dtype=np.int64)
     for r in np.flatnonzero(accepted_r):
-        rows = np.flatnonzero(c.region == r)
+        rows = region_rows(c, int(r))
         leaving[rows] = rng.multivariate_hypergeometric(draws[rows], int(accepted_r[r]))
     world.people_flows.recruited = take_from_communities(c, leaving, n)
 
