@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from model_helpers import events
 from test_properties import event_list, overrides
 
 from sim import SSRModel
@@ -78,8 +79,6 @@ def test_given_extreme_recruitment_and_ddr_when_running_then_the_accounts_still_
         "ddr.cantonment_capacity": 5000.0,
         "ddr.rearm_rate": 0.5,
     }
-    from model_helpers import events
-
     model = SSRModel(rng=seed, overrides=ov, events=events((8, "terminate_agreement")))
     for _ in range(16):
         before = stocks(model.world)
