@@ -308,9 +308,10 @@ TARGETS: tuple[Target, ...] = (
             / max(float(_year(ts, 2021)["cso_capacity"].mean()), 1e-9)
         ),
         "max",
-        0.6,
+        0.8,
         0.1,
-        "2022-11 ban on NGOs with French funding",
+        "2022-11 ban on NGOs with French funding (the hinge is an assumption: the ban "
+        "removes only the French-funded CSOs, a third of the foreign-funded ones here)",
         "8",
     ),
     Target(
