@@ -196,7 +196,7 @@ def test_csv_export_holds_the_run_so_far_with_events(session):
     assert df.loc[df["step"] == 4, "events"].item() == "Suspend civil society"
     assert df["events"].isna().sum() == 4
     np.testing.assert_allclose(df["trust"], session.frame()["trust"])
-    assert exports.csv_filename(session) == f"baseline_seed{session.seed}_2015-10.csv"
+    assert exports.csv_filename(session) == f"baseline_seed{session.seed}.csv"
 
 
 def test_baseline_ghost_is_the_baseline_scenario_with_the_same_seed(session):

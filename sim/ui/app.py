@@ -21,14 +21,22 @@ from dataclasses import dataclass
 
 import solara
 
-from sim.ui import exports
+from sim.ui import exports, live
+from sim.ui.binding import Binding
 from sim.ui.facilitator import FacilitatorPage
-from sim.ui.panels import EventBar, EventLog, SettingsPanel
+from sim.ui.panels import EventBar, SettingsPanel
 from sim.ui.room import ROOM, Seat
-from sim.ui.runlink import parse_query, restore, run_query
+from sim.ui.runlink import parse_query, restore
 from sim.ui.state import Session
 from sim.ui.style import CSS
-from sim.ui.widgets import Address, LiveCharts, PatchTracker, RegionMap, chart_panels
+from sim.ui.widgets import (
+    AddressWidget,
+    LiveChartsWidget,
+    RegionMapWidget,
+    TextWidget,
+    chart_panels,
+    map_traits,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,7 @@ class View:
     notice: solara.Reactive[str]
     narrow_open: solara.Reactive[bool]  # settings panel on narrow screens (closed at first)
     wide_closed: solara.Reactive[bool]  # settings panel on wide screens (open at first)
+    binding: Binding  # the widgets a new month updates in place
 
     def changed(self, settings: bool = False) -> None:
         """Redraw the run (and the controls when ``settings``)."""
@@ -59,7 +68,28 @@ class View:
         if settings:
             self.controls.value += 1
 
-    def guard(self, action: Callable[[], object], settings: bool = False) -> object:
+    def show(self) -> None:
+        """Set the month's values in the bound widgets (after a render, or each month)."""
+        self.binding.push(self.session, self.map_column.value)
+
+    def advance(self) -> bool:
+        """One month, shown by updating the changing widgets in place (no page render).
+
+        A full render happens only when more than the month changes: events waiting
+        for this month (buttons and log change), the end of the run, or an error.
+        """
+        s = self.session
+        full = bool(s.queued())
+        more = self.guard(s.step, redraw=False)
+        if more and not s.finished and not full and not self.message.value:
+            self.show()
+        else:
+            self.changed()
+        return bool(more)
+
+    def guard(
+        self, action: Callable[[], object], settings: bool = False, redraw: bool = True
+    ) -> object:
         """Run a participant's action and return its result (None when it failed).
 
         A refusal or an error is shown to this participant only, never to another page.
@@ -79,7 +109,8 @@ class View:
                 "Something went wrong in this run (the facilitator can see it). Press "
                 "Restart run; your settings are kept."
             )
-        self.changed(settings)
+        if redraw:
+            self.changed(settings)
         return result
 
 
@@ -99,7 +130,7 @@ def _play(view: View, cancel) -> None:
     """
     next_at = time.monotonic()
     while view.playing.value and not cancel.is_set():
-        if not view.guard(view.session.step):  # the end, or an error (shown on this page)
+        if not view.advance():  # the end, or an error (shown on this page)
             view.playing.value = False
             break
         next_at = max(next_at + 1.0 / min(max(view.speed.value, 1), MAX_SPEED), time.monotonic())
@@ -124,27 +155,15 @@ def _listen(view: View, cancel) -> None:
 def StatusBar(view: View) -> None:
     """The line that stays on top: month, agreement, key numbers and the run buttons."""
     view.run.value  # noqa: B018 - subscribe: redraw when the model changes
-    s = view.session
-    from sim.ui.wording import AGREEMENT_WORDS
-
-    agreement = bool(s.agreement_active())
+    ready = view.binding.ready
     with solara.Div(classes=["ssr-top"]):
         with solara.Row(classes=["ssr-top-row"], style="gap: 8px; align-items: center"):
-            solara.HTML(tag="span", unsafe_innerHTML=s.status(), classes=["ssr-status"])
-            solara.HTML(
-                tag="span",
-                unsafe_innerHTML=AGREEMENT_WORDS[agreement],
-                classes=["ssr-chip"] + ([] if agreement else ["bad"]),
-            )
-            latest = s.latest()
-            if latest:
-                solara.HTML(
-                    tag="span",
-                    unsafe_innerHTML=f"Incidents {int(latest['incidents'])} · civilians harmed "
-                    f"{int(latest['civilian_harm'])} · trust {latest['trust']:.2f}",
-                    classes=["ssr-chip", "ssr-hide-narrow"],
-                )
+            # their text is set by the binding only (see Binding.push), never by a render
+            TextWidget.element(css_class="ssr-status", ready_hook=ready("status"))
+            TextWidget.element(ready_hook=ready("chip"))
+            TextWidget.element(css_class="ssr-chip ssr-hide-narrow", ready_hook=ready("numbers"))
         RunButtons(view)
+    solara.use_effect(view.show)
 
 
 @solara.component
@@ -154,7 +173,7 @@ def RunButtons(view: View) -> None:
 
     def step() -> None:
         view.playing.value = False
-        view.guard(s.step)
+        view.advance()
 
     def restart() -> None:
         view.playing.value = False
@@ -197,27 +216,30 @@ def PanelToggles(view: View) -> None:
 
 @solara.component
 def RunArea(view: View) -> None:
-    """Charts, map, event log and downloads: redrawn each month."""
+    """Charts, map, event log and downloads (a new month updates them in place)."""
     view.run.value  # noqa: B018 - subscribe
     s = view.session
-    from sim.ui import live
-
     panels = solara.use_memo(lambda: chart_panels(live.PANELS), [])
-    tracker = solara.use_memo(PatchTracker, [])
     resend = solara.use_reactive(0)
     resend.value  # noqa: B018 - subscribe: the browser asked for every month again
-    patch = tracker.patch(s.rows(live.CHART_COLUMNS), s.gen)
     ghost = solara.use_memo(
         lambda: live.ghost_message(live.comparison(s, view.compare.value)),
         [view.compare.value, s.gen, s.seed],
     )
-    start = live.month_number(s.scenario.start)
 
-    def on_gap() -> None:
-        tracker.sent = 0
+    def gap_hook() -> None:
+        view.binding.resend()
         resend.value += 1
 
-    LiveCharts(panels, start, s.horizon, patch, ghost, live.marker_message(s), on_gap)
+    ready = view.binding.ready
+    LiveChartsWidget.element(
+        panels=panels,
+        start=live.month_number(s.scenario.start),
+        horizon=s.horizon,
+        ghost=ghost,
+        gap_hook=gap_hook,
+        ready_hook=ready("charts"),
+    )
     with solara.Div(classes=["ssr-below"]):
         with solara.Div(classes=["ssr-map-col"]):
             solara.Select(
@@ -228,18 +250,19 @@ def RunArea(view: View) -> None:
                     next(k for k, label in live.MAP_CHOICES.items() if label == v)
                 ),
             )
-            m = live.map_message(s, view.map_column.value)
-            RegionMap(m["title"], m["values"], m["vmax"], m["share"], m["good_high"])
+            RegionMapWidget.element(
+                **map_traits(live.map_message(s, view.map_column.value)), ready_hook=ready("map")
+            )  # values, scale and title: set by the binding
         with solara.Div(classes=["ssr-log-col"]):
             solara.HTML(tag="div", unsafe_innerHTML="What happened", classes=["ssr-card-title"])
-            EventLog(s, view.run.value)
+            TextWidget.element(tag="table", css_class="ssr-log", ready_hook=ready("log"))
             Downloads(view)
+    solara.use_effect(view.show)
 
 
 @solara.component
 def Downloads(view: View) -> None:
     """CSV and PNG downloads of the run and its comparison."""
-    view.run.value  # noqa: B018 - subscribe: the file names carry the month
     s = view.session
     with solara.Row(style="margin-top: 10px; gap: 6px; flex-wrap: wrap"):
         solara.FileDownload(
@@ -261,7 +284,8 @@ def RunAddress(view: View) -> None:
     """Keeps the page address equal to the run (scenario, seed, sliders, events, month)."""
     view.run.value  # noqa: B018 - subscribe
     view.controls.value  # noqa: B018
-    Address(run_query(view.session))
+    AddressWidget.element(ready_hook=view.binding.ready("address"))  # query: set by the binding
+    solara.use_effect(view.show)
 
 
 @solara.component
@@ -298,6 +322,7 @@ def Page() -> None:
         ),
         solara.use_reactive(False),
         solara.use_reactive(False),
+        solara.use_memo(Binding, []),
     )
     solara.use_thread(
         lambda cancel: _play(view, cancel), [view.playing.value], intrusive_cancel=False

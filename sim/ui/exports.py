@@ -80,9 +80,9 @@ def csv_bytes(session: Session, compare: str = "baseline") -> bytes:
 
 
 def csv_filename(session: Session) -> str:
-    """File name naming scenario, seed and month, e.g. "baseline_seed42_2016-05.csv"."""
+    """File name naming scenario and seed, e.g. "baseline_seed42.csv" (the month is inside)."""
     stem = session.scenario_name.removesuffix(".toml")
-    return f"{stem}_seed{session.model_seed}_{session.date}.csv"
+    return f"{stem}_seed{session.model_seed}.csv"
 
 
 def charts_png(session: Session, compare: str = "baseline", dpi: int = 130) -> bytes:

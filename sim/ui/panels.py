@@ -15,7 +15,7 @@ from sim.params import INIT_ONLY
 from sim.ui import controls as ct
 from sim.ui.library import scenario_title
 from sim.ui.live import COMPARISONS
-from sim.ui.state import Session, seed_bounds
+from sim.ui.state import seed_bounds
 
 if TYPE_CHECKING:
     from sim.ui.app import View
@@ -234,27 +234,3 @@ def EventOptionControl(view: View, opt: ct.EventOption) -> None:
     with solara.Div(classes=["ssr-option"]):
         _html(f"{html.escape(opt.label)}: <b>{shown}</b>", "ssr-option-label")
         _slider(opt.label, chosen, opt.lo, opt.hi, opt.step, opt.is_int, set_option)
-
-
-@solara.component
-def EventLog(session: Session, version: int) -> None:
-    """The events so far in words, and the participant's events waiting for next month.
-
-    ``version`` changes with the model, so the log is drawn again (a component whose
-    arguments are unchanged is not).
-    """
-    entries = session.event_log()
-    if not entries:
-        _html("No event yet.", "ssr-muted")
-        return
-    rows = "".join(
-        f"<tr><td>{e.date}</td><td>{html.escape(e.label)}</td>"
-        f"<td>{'you' if e.source == 'you' else 'the scenario'}</td>"
-        f"<td>{'happened' if e.applied else 'next month'}</td></tr>"
-        for e in entries
-    )
-    solara.HTML(
-        tag="table",
-        unsafe_innerHTML=f"<tr><th>Month</th><th>Event</th><th>By</th><th></th></tr>{rows}",
-        classes=["ssr-log"],
-    )

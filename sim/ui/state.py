@@ -120,6 +120,7 @@ class Session:
         self.gen = 0  # counts restarts: the browser drops its rows when it changes
         self.previous: PastRun | None = None
         self.scenario_name = ""
+        self._defaults: tuple[str, dict[str, Any]] = ("", {})
         self.settings: dict[str, Any] = {}
         self.event_settings: dict[str, dict[str, Any]] = {
             kind: {o.name: o.default for o in event_options(kind)} for kind in EVENT_BUTTONS
@@ -143,8 +144,11 @@ class Session:
 
     def scenario_settings(self) -> dict[str, Any]:
         """The slider values the chosen scenario sets (what "Restore defaults" goes back to)."""
-        params = self.scenario.params()
-        return {n: params.get(n) for theme in THEMES.values() for n in theme}
+        name = self.scenario_name
+        if self._defaults[0] != name:  # building the parameters is slow: once per scenario
+            params = self.scenario.params()
+            self._defaults = (name, {n: params.get(n) for t in THEMES.values() for n in t})
+        return dict(self._defaults[1])
 
     def select_scenario(self, name: str) -> None:
         """Pick a library scenario: its parameters and seed fill the controls; restart.

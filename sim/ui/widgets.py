@@ -40,7 +40,30 @@ PALETTE_GOOD_LOW = ("#fcfdbf", "#fc8961", "#b73779", "#51127c", "#000004")
 """Map colours from 0 to the top of the scale (viridis when high is good, else magma)."""
 
 
-class LiveChartsWidget(ipyvuetify.VuetifyTemplate):
+class Bound(ipyvuetify.VuetifyTemplate):
+    """A widget that hands itself to ``ready_hook`` when created (to be updated in place).
+
+    See :mod:`sim.ui.binding`.
+    """
+
+    ready_hook = traitlets.Callable(None, allow_none=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if self.ready_hook is not None:
+            self.ready_hook(self)
+
+
+class TextWidget(Bound):
+    """A piece of HTML (status line, chips, event log) that can be updated in place."""
+
+    template_file = (__file__, "vue/text.vue")
+    tag = traitlets.Unicode("span").tag(sync=True)
+    css_class = traitlets.Unicode("").tag(sync=True)
+    content = traitlets.Unicode("").tag(sync=True)
+
+
+class LiveChartsWidget(Bound):
     """Time-series charts drawn in the browser from rows of numbers."""
 
     template_file = (__file__, "vue/livecharts.vue")
@@ -50,15 +73,15 @@ class LiveChartsWidget(ipyvuetify.VuetifyTemplate):
     patch = traitlets.Dict({}).tag(sync=True)
     ghost = traitlets.Dict({}).tag(sync=True)
     markers = traitlets.List([]).tag(sync=True)
-    on_gap = traitlets.Callable(None, allow_none=True)
+    gap_hook = traitlets.Callable(None, allow_none=True)
 
     def vue_gap(self, _data: object = None) -> None:
         """The browser missed months (e.g. a dropped message): send them all again."""
-        if self.on_gap is not None:
-            self.on_gap()
+        if self.gap_hook is not None:
+            self.gap_hook()
 
 
-class RegionMapWidget(ipyvuetify.VuetifyTemplate):
+class RegionMapWidget(Bound):
     """The schematic region map drawn in the browser (shapes once, values per month)."""
 
     template_file = (__file__, "vue/regionmap.vue")
@@ -71,7 +94,7 @@ class RegionMapWidget(ipyvuetify.VuetifyTemplate):
     palette = traitlets.List(list(PALETTE_GOOD_LOW)).tag(sync=True)
 
 
-class AddressWidget(ipyvuetify.VuetifyTemplate):
+class AddressWidget(Bound):
     """Keeps the page address's query string equal to ``query`` (no reload, no history)."""
 
     template_file = (__file__, "vue/address.vue")
@@ -161,6 +184,17 @@ def _spread_labels(regions: list[dict[str, Any]], gap: float = 30.0) -> None:
                 a["y"] = round(b["y"] + gap, 1)
 
 
+def map_traits(message: dict[str, Any]) -> dict[str, Any]:
+    """The map widget's settings for a column (its values are set by the binding)."""
+    good_high = message["good_high"]
+    return {
+        "shape": map_shape(),
+        "share": message["share"],
+        "good": "yellow: better" if good_high else "darker: worse",
+        "palette": list(PALETTE_GOOD_HIGH if good_high else PALETTE_GOOD_LOW),
+    }
+
+
 @solara.component
 def LiveCharts(
     panels: list[dict[str, Any]],
@@ -169,35 +203,8 @@ def LiveCharts(
     patch: dict[str, Any],
     ghost: dict[str, Any],
     markers: list[dict[str, Any]],
-    on_gap: Any = None,
 ) -> None:
-    """The charts element (each argument is sent only when it changes)."""
+    """A chart element (each argument is sent only when it changes), e.g. for the projector."""
     LiveChartsWidget.element(
-        panels=panels,
-        start=start,
-        horizon=horizon,
-        patch=patch,
-        ghost=ghost,
-        markers=markers,
-        on_gap=on_gap,
+        panels=panels, start=start, horizon=horizon, patch=patch, ghost=ghost, markers=markers
     )
-
-
-@solara.component
-def RegionMap(title: str, values: list[float], vmax: float, share: bool, good_high: bool) -> None:
-    """The region map element."""
-    RegionMapWidget.element(
-        shape=map_shape(),
-        values=values,
-        vmax=vmax,
-        share=share,
-        title=title,
-        good="darker: worse" if not good_high else "yellow: better",
-        palette=list(PALETTE_GOOD_HIGH if good_high else PALETTE_GOOD_LOW),
-    )
-
-
-@solara.component
-def Address(query: str) -> None:
-    """Writes ``query`` into the page address (and allows pinch-zoom)."""
-    AddressWidget.element(query=query)
