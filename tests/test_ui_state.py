@@ -14,6 +14,7 @@ from sim.events import EventError
 from sim.indicators import CONTRACT
 from sim.params import INIT_ONLY, ParamError, spec
 from sim.scenario import load_scenario
+from sim.ui import controls as ct
 from sim.ui import exports, live
 from sim.ui import state as st
 
@@ -77,12 +78,12 @@ def test_slider_change_is_stored_then_reset_builds_the_model_with_it(session):
 
 
 def test_slider_values_outside_the_schema_bounds_are_refused(session):
-    for name in [n for names in st.THEMES.values() for n in names]:
-        sl = st.slider(name)
+    for name in [n for names in ct.THEMES.values() for n in names]:
+        sl = ct.slider(name)
         s = spec(name)
         assert s.lo <= sl.lo < sl.hi <= s.hi, name
-        assert f"From {st.num(sl.lo)} to {st.num(sl.hi)}" in sl.help, name
-        assert f"usually {st.num(s.default)}" in sl.help, name
+        assert f"From {ct.num(sl.lo)} to {ct.num(sl.hi)}" in sl.help, name
+        assert f"usually {ct.num(s.default)}" in sl.help, name
         with pytest.raises(ParamError):
             session.set_param(name, sl.hi + 1)
         with pytest.raises(ParamError):
@@ -94,7 +95,7 @@ def test_slider_values_outside_the_schema_bounds_are_refused(session):
 def test_every_slider_has_a_usable_step_and_starts_at_the_scenario_value(session):
     params = session.scenario.params()
     for name, value in session.settings.items():
-        sl = st.slider(name)
+        sl = ct.slider(name)
         assert 10 <= (sl.hi - sl.lo) / sl.step <= 1000, name
         assert sl.lo <= value <= sl.hi, name
         assert value == params.get(name)
@@ -155,13 +156,13 @@ def test_scenario_events_show_in_the_log_with_their_labels(session):
 
 
 def test_every_event_button_can_be_injected_with_its_default_options():
-    for kind in st.EVENT_BUTTONS:
+    for kind in ct.EVENT_BUTTONS:
         s = st.Session()
         s.step(2)
         s.inject(kind)
         s.step()
         assert (3, kind) in st.applied_events(s.model)
-        assert st.event_help(kind)
+        assert ct.event_help(kind)
 
 
 def test_unknown_event_is_refused_and_nothing_is_logged(session):
@@ -303,7 +304,7 @@ def test_init_only_sliders_are_refused_mid_run_with_a_message_and_wait_for_reset
     # then nothing is injected, the message says Reset is needed, and it stays pending
     assert result.events == ()
     assert result.needs_reset == (name,)
-    assert st.slider(name).label in result.message and "Restart run" in result.message
+    assert ct.slider(name).label in result.message and "Restart run" in result.message
     assert session.event_log() == []
     session.step()
     assert session.model.p.get(name) == built_with
@@ -356,13 +357,13 @@ def test_apply_now_is_refused_once_the_run_is_finished(session):
 
 
 def test_event_options_come_from_the_event_schemas():
-    opts = {o.name: o for o in st.event_options("donor_withdrawal")}
+    opts = {o.name: o for o in ct.event_options("donor_withdrawal")}
     assert set(opts["donor"].choices) == {"UN", "EU", "France", "all_conditional"}
     assert (opts["share"].lo, opts["share"].hi, opts["share"].default) == (0.0, 1.0, 1.0)
-    months = st.event_options("peacekeepers_withdraw")[0]
+    months = ct.event_options("peacekeepers_withdraw")[0]
     assert (months.lo, months.hi, months.default, months.is_int) == (1, 60, 6, True)
-    assert st.event_options("launch_ddr")[0].choices == ("all", "pro_government")
-    assert st.event_options("coup") == ()
+    assert ct.event_options("launch_ddr")[0].choices == ("all", "pro_government")
+    assert ct.event_options("coup") == ()
 
 
 def test_peacekeepers_leave_over_the_chosen_months():

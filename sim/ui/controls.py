@@ -17,6 +17,7 @@ import numpy as np
 from sim.events import EVENT_KINDS
 from sim.indicators import REGION_COLUMNS, indicator
 from sim.params import spec
+from sim.scenario import ScenarioMeta
 from sim.ui.wording import CHOICE_WORDS, EVENT_WORDS, OPTION_WORDS, SLIDER_WORDS
 
 THEMES: dict[str, tuple[str, ...]] = {
@@ -191,3 +192,23 @@ def indicator_help(name: str) -> str:
     """Unit and meaning of an indicator, for tooltips."""
     row = indicator(name)
     return f"{row.meaning} ({row.unit})"
+
+
+def seed_bounds() -> tuple[int, int]:
+    """The allowed seeds, read from the scenario schema (``[scenario] seed``)."""
+    meta = ScenarioMeta.model_fields["seed"].metadata
+    lo = next(int(m.ge) for m in meta if getattr(m, "ge", None) is not None)
+    hi = next(int(m.le) for m in meta if getattr(m, "le", None) is not None)
+    return lo, hi
+
+
+def parse_seed(text: Any) -> int:
+    """A seed typed by a participant, or ValueError with a message saying what is allowed."""
+    lo, hi = seed_bounds()
+    raw = str(text).strip().replace(",", "").replace(" ", "")
+    if isinstance(text, bool) or not raw.isdigit():
+        raise ValueError(f"Seed: {str(text)[:30]!r} is not a whole number; use {lo} to {hi:,}.")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise ValueError(f"Seed: {value:,} is too large; use {lo} to {hi:,}.")
+    return value

@@ -13,9 +13,9 @@ import solara
 
 from sim.params import INIT_ONLY
 from sim.ui import controls as ct
+from sim.ui.controls import seed_bounds
 from sim.ui.library import scenario_title
 from sim.ui.live import COMPARISONS
-from sim.ui.state import seed_bounds
 
 if TYPE_CHECKING:
     from sim.ui.app import View

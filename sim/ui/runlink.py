@@ -80,7 +80,7 @@ def _reason(err: Exception) -> str:
 
 
 def _read(link: RunLink, key: str, value: str, scenarios: dict[str, Any]) -> None:
-    from sim.ui.state import parse_seed
+    from sim.ui.controls import parse_seed
 
     if key == "scenario":
         name = value if value.endswith(".toml") else f"{value}.toml"

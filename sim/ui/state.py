@@ -23,23 +23,18 @@ from sim.calendar import date_of
 from sim.events import Event, EventError, make_event
 from sim.model import SSRModel
 from sim.params import INIT_ONLY, ParamError
-from sim.scenario import Scenario, ScenarioMeta
+from sim.scenario import Scenario
 from sim.ui.controls import (
     EVENT_BUTTONS,
-    MAP_COLUMNS,
     THEMES,
-    EventOption,
-    Slider,
-    choice_label,
-    event_help,
     event_label,
     event_options,
-    indicator_help,
     num,
+    parse_seed,
     set_label,
     slider,
 )
-from sim.ui.library import BASELINE_FILE, default_library, load_library, scenario_choices
+from sim.ui.library import BASELINE_FILE, default_library, load_library
 
 MAX_QUEUED = 8
 """Events a participant may queue for one month (extra clicks get a message, not a stall)."""
@@ -48,26 +43,6 @@ MAX_QUEUED = 8
 def applied_events(model: SSRModel) -> list[tuple[int, str]]:
     """(step, kind) of every event the model has applied, in order (the one reader of the log)."""
     return list(model.event_log)
-
-
-def seed_bounds() -> tuple[int, int]:
-    """The allowed seeds, read from the scenario schema (``[scenario] seed``)."""
-    meta = ScenarioMeta.model_fields["seed"].metadata
-    lo = next(int(m.ge) for m in meta if getattr(m, "ge", None) is not None)
-    hi = next(int(m.le) for m in meta if getattr(m, "le", None) is not None)
-    return lo, hi
-
-
-def parse_seed(text: Any) -> int:
-    """A seed typed by a participant, or ValueError with a message saying what is allowed."""
-    lo, hi = seed_bounds()
-    raw = str(text).strip().replace(",", "").replace(" ", "")
-    if isinstance(text, bool) or not raw.isdigit():
-        raise ValueError(f"Seed: {str(text)[:30]!r} is not a whole number; use {lo} to {hi:,}.")
-    value = int(raw)
-    if not lo <= value <= hi:
-        raise ValueError(f"Seed: {value:,} is too large; use {lo} to {hi:,}.")
-    return value
 
 
 @dataclass(frozen=True)
@@ -517,27 +492,3 @@ def _apply_message(
     if not (events or now or later):
         parts.append("No slider moved since the last restart or Apply now.")
     return " ".join(parts)
-
-
-__all__ = [
-    "EVENT_BUTTONS",
-    "MAP_COLUMNS",
-    "THEMES",
-    "ApplyResult",
-    "EventOption",
-    "LogEntry",
-    "PastRun",
-    "Session",
-    "Slider",
-    "applied_events",
-    "choice_label",
-    "event_help",
-    "event_label",
-    "event_options",
-    "indicator_help",
-    "parse_seed",
-    "scenario_choices",
-    "seed_bounds",
-    "set_label",
-    "slider",
-]
