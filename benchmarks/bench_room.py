@@ -52,7 +52,7 @@ class Figures:
     cpu_s: float = 0.0
     ws_bytes: int = 0
     rss_mb: float = 0.0
-    played: list[int] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)
     pause_gap: list[int] = field(default_factory=list)
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
@@ -97,19 +97,37 @@ async def stepping(pages, seconds: float, figures: Figures) -> None:
     await asyncio.gather(*(one(p, i / n) for i, p in enumerate(pages)))
 
 
+PAUSE_NOW = """() => {
+  const seen = +/month (\\d+) of/.exec(document.querySelector('.ssr-status').innerText)[1];
+  [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Pause').click();
+  return seen;
+}"""
+"""Browser-side: press Pause and return the month on screen at that instant."""
+
+
 async def playing(pages, seconds: float, figures: Figures) -> None:
-    """Every page plays for ``seconds``, then pauses; months advanced and Pause lag."""
-    start = [int(await p.evaluate(MONTH)) for p in pages]
+    """Every page plays for ``seconds``; months per second achieved, and where Pause lands."""
     for p in pages:
         await p.get_by_role("button", name="Play").click()
+    for p in pages:
+        await p.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60_000)
+
+    async def months_now() -> list[tuple[float, int]]:
+        return await asyncio.gather(*(_month_at(p) for p in pages))
+
+    begin = await months_now()
     await asyncio.sleep(seconds)
-    for i, p in enumerate(pages):
-        shown = int(await p.evaluate(MONTH))
-        await p.get_by_role("button", name="Pause", exact=True).click()
-        await p.get_by_role("button", name="Play").wait_for()
-        await asyncio.sleep(0.3)
-        figures.played.append(shown - start[i])
-        figures.pause_gap.append(int(await p.evaluate(MONTH)) - shown)
+    end = await months_now()
+    figures.rates = [(m1 - m0) / (t1 - t0) for (t0, m0), (t1, m1) in zip(begin, end, strict=True)]
+    seen = await asyncio.gather(*(p.evaluate(PAUSE_NOW) for p in pages))
+    await asyncio.sleep(2.0)
+    final = await months_now()
+    figures.pause_gap = [m - s for (_, m), s in zip(final, seen, strict=True)]
+
+
+async def _month_at(page) -> tuple[float, int]:
+    month = int(await page.evaluate(MONTH))
+    return time.monotonic(), month
 
 
 async def room(n: int, seconds: float, speed: int, cull: int) -> tuple[Figures, float, float]:
@@ -161,15 +179,14 @@ async def _set_speed(pages, speed: int) -> None:
 def report(f: Figures, idle: float, left: float, seconds: float, speed: int) -> str:
     """One line per room size."""
     per_step_ms = 1000 * f.cpu_s / max(f.steps, 1)
-    asked = speed * seconds
     return (
         f"N={f.n:>2}: {f.steps} Steps, server CPU {per_step_ms:.1f} ms/Step, "
         f"{f.ws_bytes / max(f.steps, 1) / 1024:.1f} KB/Step, latency p50 "
         f"{statistics.median(f.latencies):.0f} ms p90 {pct(f.latencies, 0.9):.0f} ms, "
         f"server memory {f.rss_mb:.0f} MB (idle {idle:.0f} MB, after all left {left:.0f} MB); "
-        f"playing {speed}/s for {seconds:.0f} s: months advanced median "
-        f"{statistics.median(f.played):.0f} of {asked:.0f} asked (min {min(f.played)}), "
-        f"Pause landed {max(f.pause_gap)} month(s) after the month shown at most; "
+        f"playing at {speed} months/s: achieved median {statistics.median(f.rates):.2f}, "
+        f"min {min(f.rates):.2f} months/s; Pause landed at most {max(f.pause_gap)} month(s) "
+        f"after the month on screen; "
         f"load average {f.load[0]:.2f} {f.load[1]:.2f} {f.load[2]:.2f}"
     )
 

@@ -306,3 +306,19 @@ def test_two_participants_have_independent_models(browser, server, offline):
     assert offline.blocked == []
     for c in contexts:
         c.close()
+
+
+def test_a_page_whose_browser_vanished_is_culled_and_leaves_the_room(browser, offline):
+    # given a server that drops pages three seconds after their browser is gone
+    with serve_app({"SOLARA_KERNEL_CULL_TIMEOUT": "3s"}) as short:
+        context = _context(browser, offline)
+        facilitator = context.new_page()
+        facilitator.goto(short.facilitator)
+        gone = _context(browser, offline, "phone")
+        _step(_open(gone, short.url), 2)
+        heading = facilitator.locator("h2")
+        expect(heading).to_contain_text("1 participant", timeout=30_000)
+        # when the phone's browser vanishes, then the room forgets it after the timeout
+        gone.close()
+        expect(heading).to_contain_text("0 participant", timeout=30_000)
+        context.close()

@@ -422,3 +422,15 @@ def test_event_options_outside_the_schema_are_refused(session):
     with pytest.raises(EventError):
         session.set_event_option("coup", "months", 3)
     assert session.event_settings["donor_withdrawal"] == {"donor": "all_conditional", "share": 1.0}
+
+
+def test_given_labels_with_dollar_signs_then_the_png_draws_them_literally(session):
+    from sim.ui.charts import draw_charts
+
+    session.step(3)
+    df = session.frame()
+    x = np.arange(len(df)) / 12 + 2015.5
+    png = draw_charts(
+        live.PANELS, (2015.5, 2025.5), (x, df), None, [(2015.6, "cut $x^{$ now")], "$\\frac{$ title"
+    )
+    assert png.startswith(PNG)
