@@ -53,6 +53,7 @@ class Figures:
     ws_bytes: int = 0
     rss_mb: float = 0.0
     rates: list[float] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
     pause_gap: list[int] = field(default_factory=list)
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
@@ -98,9 +99,12 @@ async def stepping(pages, seconds: float, figures: Figures) -> None:
 
 
 PAUSE_NOW = """() => {
-  const seen = +/month (\\d+) of/.exec(document.querySelector('.ssr-status').innerText)[1];
-  [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Pause').click();
-  return seen;
+  const status = document.querySelector('.ssr-status').innerText;
+  const seen = +/month (\\d+) of/.exec(status)[1];
+  const pause = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Pause');
+  if (!pause) return [seen, 'not playing: ' + status + ' ' + document.querySelector('.ssr-main').innerText.slice(0, 200)];
+  pause.click();
+  return [seen, ''];
 }"""
 """Browser-side: press Pause and return the month on screen at that instant."""
 
@@ -119,10 +123,11 @@ async def playing(pages, seconds: float, figures: Figures) -> None:
     await asyncio.sleep(seconds)
     end = await months_now()
     figures.rates = [(m1 - m0) / (t1 - t0) for (t0, m0), (t1, m1) in zip(begin, end, strict=True)]
-    seen = await asyncio.gather(*(p.evaluate(PAUSE_NOW) for p in pages))
+    paused = await asyncio.gather(*(p.evaluate(PAUSE_NOW) for p in pages))
+    figures.stopped = [why for _, why in paused if why]
     await asyncio.sleep(2.0)
     final = await months_now()
-    figures.pause_gap = [m - s for (_, m), s in zip(final, seen, strict=True)]
+    figures.pause_gap = [m - s for (_, m), (s, why) in zip(final, paused, strict=True) if not why]
 
 
 async def _month_at(page) -> tuple[float, int]:
@@ -186,7 +191,8 @@ def report(f: Figures, idle: float, left: float, seconds: float, speed: int) -> 
         f"server memory {f.rss_mb:.0f} MB (idle {idle:.0f} MB, after all left {left:.0f} MB); "
         f"playing at {speed} months/s: achieved median {statistics.median(f.rates):.2f}, "
         f"min {min(f.rates):.2f} months/s; Pause landed at most {max(f.pause_gap)} month(s) "
-        f"after the month on screen; "
+        f"after the month on screen; {len(f.stopped)} page(s) had stopped playing "
+        f"{f.stopped[:1]}; "
         f"load average {f.load[0]:.2f} {f.load[1]:.2f} {f.load[2]:.2f}"
     )
 

@@ -37,15 +37,15 @@ LAUNCH_ARGS: list[str] = [
 ]
 
 STEP_AND_WAIT = """async () => {
-  const status = document.querySelector('.ssr-status');
-  const before = status.innerText;
+  const status = () => document.querySelector('.ssr-status').innerText;
+  const before = status();
   const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Step');
   const t0 = performance.now();
   button.click();
   await new Promise((resolve, reject) => {
     const give_up = t0 + 20000;
     const check = () => {
-      if (status.innerText !== before) resolve();
+      if (status() !== before) resolve();
       else if (performance.now() > give_up) reject(new Error('the month did not change'));
       else requestAnimationFrame(check);
     };

@@ -106,14 +106,18 @@ class FakeWidget:
 
 def test_given_bound_widgets_when_a_month_is_pushed_then_each_shows_that_month(session):
     binding = Binding()
-    names = ("status", "chip", "numbers", "charts", "map", "log", "address")
+    names = ("top", "charts", "map", "log", "address")
     widgets = {name: FakeWidget() for name in names}
     for name, widget in widgets.items():
         binding.ready(name)(widget)
     session.step(2)
     binding.push(session, "incidents")
-    assert widgets["status"].sent["content"] == session.status()
+    assert session.status() in widgets["top"].sent["content"]
+    assert "Agreement: in force" in widgets["top"].sent["content"]
+    assert widgets["address"].sent["query"].endswith("month=2")
+    session.step()
+    binding.push(session, "incidents", playing=True)  # the address waits for Pause
     assert widgets["address"].sent["query"].endswith("month=2")
     assert len(widgets["charts"].sent["patch"]["rows"]) == 2
     assert widgets["log"].sent["content"] == log_html(session)
-    assert binding.ready("status") is binding.ready("status")  # no new prop per render
+    assert binding.ready("top") is binding.ready("top")  # no new prop per render

@@ -44,6 +44,10 @@ MAX_SPEED = int(os.environ.get("SSR_UI_MAX_SPEED", "6"))
 """Fastest play rate in months per second, per participant (caps the server's work)."""
 
 
+AHEAD = 1
+"""Months Play may run ahead of the month drawn in the participant's browser."""
+
+
 @dataclass
 class View:
     """The page's shared state: reactive values read by the parts that show them."""
@@ -70,7 +74,7 @@ class View:
 
     def show(self) -> None:
         """Set the month's values in the bound widgets (after a render, or each month)."""
-        self.binding.push(self.session, self.map_column.value)
+        self.binding.push(self.session, self.map_column.value, self.playing.value)
 
     def advance(self) -> bool:
         """One month, shown by updating the changing widgets in place (no page render).
@@ -130,6 +134,13 @@ def _play(view: View, cancel) -> None:
     """
     next_at = time.monotonic()
     while view.playing.value and not cancel.is_set():
+        # at most AHEAD months beyond what the browser shows (a slow phone or a busy
+        # server gets fewer months per second, never a jump); a hidden tab may not
+        # report, so it waits at most two seconds
+        s = view.session
+        view.binding.wait_drawn(s.gen, s.step_count - AHEAD, timeout=2.0)
+        if not view.playing.value or cancel.is_set():
+            break
         if not view.advance():  # the end, or an error (shown on this page)
             view.playing.value = False
             break
@@ -158,10 +169,8 @@ def StatusBar(view: View) -> None:
     ready = view.binding.ready
     with solara.Div(classes=["ssr-top"]):
         with solara.Row(classes=["ssr-top-row"], style="gap: 8px; align-items: center"):
-            # their text is set by the binding only (see Binding.push), never by a render
-            TextWidget.element(css_class="ssr-status", ready_hook=ready("status"))
-            TextWidget.element(ready_hook=ready("chip"))
-            TextWidget.element(css_class="ssr-chip ssr-hide-narrow", ready_hook=ready("numbers"))
+            # its text is set by the binding only (see Binding.push), never by a render
+            TextWidget.element(css_class="ssr-top-line", ready_hook=ready("top"))
         RunButtons(view)
     solara.use_effect(view.show)
 
@@ -238,6 +247,7 @@ def RunArea(view: View) -> None:
         horizon=s.horizon,
         ghost=ghost,
         gap_hook=gap_hook,
+        drawn_hook=view.binding.mark_drawn,
         ready_hook=ready("charts"),
     )
     with solara.Div(classes=["ssr-below"]):

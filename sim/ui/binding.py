@@ -23,21 +23,20 @@ from sim.ui.widgets import PatchTracker
 from sim.ui.wording import AGREEMENT_WORDS
 
 
-def agreement_chip(session: Session) -> tuple[str, str]:
-    """(text, CSS classes) of the agreement chip."""
+def top_line(session: Session) -> str:
+    """The line on top as HTML: month, agreement, and the latest month's key numbers."""
     active = bool(session.agreement_active())
-    return AGREEMENT_WORDS[active], "ssr-chip" if active else "ssr-chip bad"
-
-
-def numbers_text(session: Session) -> str:
-    """The latest month's key numbers, in words ("" before the first month)."""
+    parts = [
+        f'<span class="ssr-status">{html.escape(session.status())}</span>',
+        f'<span class="ssr-chip{"" if active else " bad"}">{AGREEMENT_WORDS[active]}</span>',
+    ]
     latest = session.latest()
-    if not latest:
-        return ""
-    return (
-        f"Incidents {int(latest['incidents'])} · civilians harmed "
-        f"{int(latest['civilian_harm'])} · trust {latest['trust']:.2f}"
-    )
+    if latest:
+        parts.append(
+            f'<span class="ssr-chip ssr-hide-narrow">Incidents {int(latest["incidents"])} · '
+            f"civilians harmed {int(latest['civilian_harm'])} · trust {latest['trust']:.2f}</span>"
+        )
+    return " ".join(parts)
 
 
 def log_html(session: Session) -> str:
@@ -66,6 +65,8 @@ class Binding:
         self.widgets: dict[str, Any] = {}
         self._callbacks: dict[str, Callable[[Any], None]] = {}
         self.tracker = PatchTracker()
+        self.drawn = threading.Condition()
+        self.on_screen: tuple[int, int] = (0, 0)  # (run generation, months drawn)
 
     def ready(self, name: str) -> Callable[[Any], None]:
         """The ``ready_hook`` callback of a widget: remembers it under ``name``.
@@ -88,24 +89,36 @@ class Binding:
         with self.lock:
             return self.tracker.patch(session.rows(live.CHART_COLUMNS), session.gen)
 
+    def mark_drawn(self, gen: int, month: int) -> None:
+        """The browser reports the months it has drawn (``drawn_hook`` of the charts)."""
+        with self.drawn:
+            self.on_screen = (gen, month)
+            self.drawn.notify_all()
+
+    def wait_drawn(self, gen: int, month: int, timeout: float) -> bool:
+        """Wait until the browser shows ``month`` of run ``gen`` (False after ``timeout``)."""
+        with self.drawn:
+            return self.drawn.wait_for(lambda: self.on_screen >= (gen, month), timeout)
+
     def resend(self) -> None:
         """The browser missed months: the next patch carries them all."""
         with self.lock:
             self.tracker.sent = 0
 
-    def push(self, session: Session, map_column: str) -> None:
-        """Show the session's latest month: status, charts, map, log and address."""
+    def push(self, session: Session, map_column: str, playing: bool = False) -> None:
+        """Show the session's latest month: top line, charts, map, log (and address).
+
+        While playing, the page address waits for Pause (one message less per month).
+        """
         with self.lock, session.lock:
-            text, classes = agreement_chip(session)
             m = live.map_message(session, map_column)
-            # the status line last: when it shows the month, everything else is there
-            self._set("address", query=run_query(session))
-            self._set("chip", content=text, css_class=classes)
-            self._set("numbers", content=numbers_text(session))
+            # the top line first, the charts (which report back when drawn) after it
+            self._set("top", content=top_line(session))
+            if not playing:
+                self._set("address", query=run_query(session))
             self._set("charts", patch=self.patch(session), markers=live.marker_message(session))
             self._set("map", values=m["values"], vmax=m["vmax"], title=m["title"])
             self._set("log", content=log_html(session))
-            self._set("status", content=session.status())
 
     def _set(self, name: str, **values: Any) -> None:
         widget = self.widgets.get(name)

@@ -11,6 +11,7 @@ CSS = """
 .ssr-top { position: sticky; top: 0; z-index: 10; background: #fff;
            border-bottom: 1px solid #dde3ea; padding: 6px 0 4px 0; }
 .ssr-top-row { flex-wrap: wrap; margin: 0 !important; }
+.ssr-top-line { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; }
 .ssr-status { font-size: 17px; font-weight: 600; }
 .ssr-chip { display: inline-block; padding: 2px 10px; border-radius: 12px;
             background: #eef3f8; font-size: 13px; }

@@ -74,6 +74,12 @@ class LiveChartsWidget(Bound):
     ghost = traitlets.Dict({}).tag(sync=True)
     markers = traitlets.List([]).tag(sync=True)
     gap_hook = traitlets.Callable(None, allow_none=True)
+    drawn_hook = traitlets.Callable(None, allow_none=True)
+
+    def vue_drawn(self, data: dict[str, int]) -> None:
+        """The browser has drawn this many months of run ``gen``."""
+        if self.drawn_hook is not None:
+            self.drawn_hook(int(data["gen"]), int(data["month"]))
 
     def vue_gap(self, _data: object = None) -> None:
         """The browser missed months (e.g. a dropped message): send them all again."""
