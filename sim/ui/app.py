@@ -7,8 +7,12 @@ are drawn by the browser from numbers (:mod:`sim.ui.widgets`); the run lives in 
 page address (:mod:`sim.ui.runlink`), so reload restores it and a link shares it.
 ``/facilitator`` is the facilitator's page (:mod:`sim.ui.facilitator`).
 
-The page is split so that a new month re-renders only :func:`RunArea` (status, charts,
-map, log); the settings panel re-renders only when settings change.
+A new month does not re-render the page: :class:`~sim.ui.binding.Binding` sets the few
+changing values (top line, chart rows, map values, log, address) in place. Renders happen
+when more changes (settings, events pressed, restart), each part only when what it shows
+changed. Play steps one month at a time at the participant's speed (capped by
+``SSR_UI_MAX_SPEED``) and waits for the browser to draw the month before the last, so a
+busy server or a slow phone gets fewer months per second, never a jump.
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ log = logging.getLogger(__name__)
 
 MAX_SPEED = int(os.environ.get("SSR_UI_MAX_SPEED", "6"))
 """Fastest play rate in months per second, per participant (caps the server's work)."""
-
 
 AHEAD = 1
 """Months Play may run ahead of the month drawn in the participant's browser."""
@@ -129,8 +132,8 @@ def _open(query: str | None) -> tuple[Session, list[str]]:
 def _play(view: View, cancel) -> None:
     """Step one month at a time at the chosen rate: never skips a month, never runs ahead.
 
-    When the server is busy the months come slower; each one is still shown, so Pause
-    and events apply at the month the participant sees.
+    When the server or the browser is busy the months come slower; each one is still
+    shown, so Pause and events apply within a month of the one the participant sees.
     """
     next_at = time.monotonic()
     while view.playing.value and not cancel.is_set():
@@ -188,6 +191,10 @@ def RunButtons(view: View) -> None:
         view.playing.value = False
         view.guard(s.reset, settings=True)
 
+    # the play loop lives here: Play / Pause re-render these buttons only, not the page
+    solara.use_thread(
+        lambda cancel: _play(view, cancel), [view.playing.value], intrusive_cancel=False
+    )
     with solara.Row(classes=["ssr-top-row"], style="gap: 6px; align-items: center"):
         solara.Button("Step", on_click=step, disabled=s.finished, color="primary")
         if view.playing.value:
@@ -333,9 +340,6 @@ def Page() -> None:
         solara.use_reactive(False),
         solara.use_reactive(False),
         solara.use_memo(Binding, []),
-    )
-    solara.use_thread(
-        lambda cancel: _play(view, cancel), [view.playing.value], intrusive_cancel=False
     )
     solara.use_thread(lambda cancel: _listen(view, cancel), [], intrusive_cancel=False)
 

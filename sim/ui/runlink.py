@@ -22,8 +22,6 @@ from sim.params import ParamError
 from sim.ui.controls import event_options, slider
 from sim.ui.state import Session
 
-RESERVED = {"scenario", "seed", "month", "e", "token"}
-
 
 def run_query(session: Session) -> str:
     """The query string that restores the session's run (without the leading "?")."""
