@@ -14,18 +14,7 @@ from pathlib import Path
 from sim.errors import InputError, field_bounds
 from sim.executors import EXECUTORS
 from sim.lifeline import Terminated, sigterm_as_interrupt
-from sim.scenario import ScenarioMeta
-
-
-def scenario_library() -> Path:
-    """The folder of shipped scenarios: ``$SSR_SCENARIOS``, ./scenarios, or the source tree's."""
-    env = os.environ.get("SSR_SCENARIOS")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "scenarios"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[1] / "scenarios"
+from sim.scenario import ScenarioMeta, scenario_library
 
 
 def _positive_int(text: str) -> int:

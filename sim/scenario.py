@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -357,6 +358,17 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(p, "", "tables or arrays are nested too deeply") from None
 
 
+def scenario_library() -> Path:
+    """The folder of shipped scenarios: ``$SSR_SCENARIOS``, ./scenarios, or the source tree's."""
+    env = os.environ.get("SSR_SCENARIOS")
+    if env:
+        return Path(env)
+    here = Path.cwd() / "scenarios"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "scenarios"
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file.
 
@@ -401,6 +413,7 @@ def run_scenario(
 
 
 __all__ = [
+    "scenario_library",
     "Scenario",
     "ScenarioError",
     "build_model",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sim.errors import did_you_mean, unknown
 from sim.indicators import BY_NAME, INDICATORS, REGION_COLUMNS, REGISTRY, indicator
 from sim.plots import TIME_PLOTS
-from sim.ui.charts import PANELS
+from sim.ui.live import PANELS
 
 
 def test_the_region_table_columns_are_the_registry_rows_reported_per_region() -> None:

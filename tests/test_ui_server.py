@@ -51,3 +51,24 @@ def test_room_mode_lists_this_computers_addresses():
     for url in server.urls("0.0.0.0", 8765):
         assert url.startswith("http://") and url.endswith(":8765/")
         assert "127.0.0." not in url
+
+
+def test_given_room_mode_then_start_up_says_who_can_reach_the_app_and_the_facilitator_link():
+    lines = server.startup_lines("0.0.0.0", 8765)
+    text = "\n".join(lines)
+    assert "ANY device on the networks this computer is on" in text
+    assert "/facilitator?token=" in lines[-1]
+
+
+def test_given_loopback_then_start_up_says_only_this_computer_can_open_it():
+    text = "\n".join(server.startup_lines("127.0.0.1", 8765))
+    assert "Only this computer can open it" in text and "ANY device" not in text
+
+
+def test_given_no_setting_then_vanished_pages_are_culled_after_two_minutes_and_it_can_be_changed():
+    env: dict[str, str] = {}
+    server.configure_environment(env)
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "2m"
+    env = {"SOLARA_KERNEL_CULL_TIMEOUT": "10m"}
+    server.configure_environment(env)
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"

@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import scenario_library
+from sim.calendar import step_of
 from sim.events import EventError
 from sim.indicators import CONTRACT
 from sim.params import INIT_ONLY, ParamError, spec
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, scenario_library
+from sim.ui import controls as ct
+from sim.ui import exports, live
 from sim.ui import state as st
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -71,15 +73,16 @@ def test_slider_change_is_stored_then_reset_builds_the_model_with_it(session):
     assert session.step_count == 0
     assert not session.pending
     assert session.model.p.get("ddr.incentive") == 0.9
-    assert session.overrides() == {"ddr.incentive": 0.9}
+    assert session.built_overrides() == {"ddr.incentive": 0.9}
 
 
 def test_slider_values_outside_the_schema_bounds_are_refused(session):
-    for name in [n for names in st.THEMES.values() for n in names]:
-        sl = st.slider(name)
+    for name in [n for names in ct.THEMES.values() for n in names]:
+        sl = ct.slider(name)
         s = spec(name)
         assert s.lo <= sl.lo < sl.hi <= s.hi, name
-        assert sl.help.startswith(s.meaning), name
+        assert f"From {ct.num(sl.lo)} to {ct.num(sl.hi)}" in sl.help, name
+        assert f"usually {ct.num(s.default)}" in sl.help, name
         with pytest.raises(ParamError):
             session.set_param(name, sl.hi + 1)
         with pytest.raises(ParamError):
@@ -91,7 +94,7 @@ def test_slider_values_outside_the_schema_bounds_are_refused(session):
 def test_every_slider_has_a_usable_step_and_starts_at_the_scenario_value(session):
     params = session.scenario.params()
     for name, value in session.settings.items():
-        sl = st.slider(name)
+        sl = ct.slider(name)
         assert 10 <= (sl.hi - sl.lo) / sl.step <= 1000, name
         assert sl.lo <= value <= sl.hi, name
         assert value == params.get(name)
@@ -152,13 +155,13 @@ def test_scenario_events_show_in_the_log_with_their_labels(session):
 
 
 def test_every_event_button_can_be_injected_with_its_default_options():
-    for kind in st.EVENT_BUTTONS:
+    for kind in ct.EVENT_BUTTONS:
         s = st.Session()
         s.step(2)
         s.inject(kind)
         s.step()
-        assert (3, kind) in [(e.step, e.kind) for e in s.model.event_log]
-        assert st.event_help(kind)
+        assert (3, kind) in [(e.step, e.kind) for e in st.applied_events(s.model)]
+        assert ct.event_help(kind)
 
 
 def test_unknown_event_is_refused_and_nothing_is_logged(session):
@@ -186,36 +189,28 @@ def test_csv_export_holds_the_run_so_far_with_events(session):
     session.step(3)
     session.inject("suspend_csos")
     session.step(2)
-    df = pd.read_csv(io.BytesIO(session.csv_bytes()))
+    df = pd.read_csv(io.BytesIO(exports.csv_bytes(session, "none")), comment="#")
     assert list(df["step"]) == [1, 2, 3, 4, 5]
-    assert list(df.columns[:2]) == ["step", "date"]
+    assert list(df.columns[:5]) == ["run", "scenario", "seed", "step", "date"]
     assert set(CONTRACT) <= set(df.columns)
-    assert df.loc[df["step"] == 4, "events"].item() == "Suspend CSOs"
+    assert df.loc[df["step"] == 4, "events"].item() == "Suspend civil society"
     assert df["events"].isna().sum() == 4
     np.testing.assert_allclose(df["trust"], session.frame()["trust"])
-    assert session.csv_filename() == f"baseline_seed{session.seed}_2015-10.csv"
+    assert exports.csv_filename(session) == f"baseline_seed{session.seed}.csv"
 
 
 def test_baseline_ghost_is_the_baseline_scenario_with_the_same_seed(session):
     session.select_scenario("agreement_termination.toml")
-    ghost = session.baseline()
+    ghost = live.comparison(session, "baseline").frame
     assert len(ghost) == session.horizon
     assert ghost["agreement_active"].min() == 1  # no termination in the baseline
-    assert session.baseline() is ghost  # cached, not run again
+    assert live.comparison(session, "baseline").frame is ghost  # cached, not run again
 
 
-def test_charts_and_map_are_pngs_before_and_after_steps(session):
-    before = session.charts_png()
-    assert before.startswith(PNG)
-    assert session.map_png("trust").startswith(PNG)
-    session.step()
-    assert session.charts_png() != before  # even one month shows (a dot per line)
-    session.step(2)
-    assert session.charts_png(ghost=False).startswith(PNG)
-    for column in st.MAP_COLUMNS:
-        assert session.map_png(column).startswith(PNG)
-    big = session.charts_png(dpi=150)
-    assert big.startswith(PNG) and len(big) > len(session.charts_png())
+def test_png_download_is_a_picture_of_the_run_and_its_comparison(session):
+    session.step(3)
+    for compare in live.COMPARISONS:
+        assert exports.charts_png(session, compare, dpi=60).startswith(PNG)
 
 
 def test_region_values_are_the_last_month_of_the_region_frame(session):
@@ -230,7 +225,8 @@ def test_region_values_are_the_last_month_of_the_region_frame(session):
 
 def test_planned_scenario_events_are_listed_until_they_happen(session):
     session.select_scenario("agreement_termination.toml")
-    assert ("2024-01", "Agreement terminated") in session.upcoming()
+    termination = step_of("2024-01", session.scenario.start)
+    assert (termination, "Agreement terminated") in session.upcoming()
     session.step(session.horizon)
     assert session.upcoming() == []
     assert ("2024-01", "Agreement terminated") in session.markers()
@@ -257,9 +253,9 @@ def test_apply_now_turns_moved_sliders_into_set_events_at_the_current_month(sess
         (6, "set", {"parameter": "oversight.strength", "value": 0.9}),
     ]
     assert result.needs_reset == ()
-    assert "set ddr.incentive = 0.8" in result.message
+    assert "DDR package attractiveness set to 0.8" in result.message
     waiting = [(e.label, e.source, e.applied) for e in session.event_log()]
-    assert ("set ddr.incentive = 0.8", "you", False) in waiting
+    assert ("DDR package attractiveness set to 0.8", "you", False) in waiting
     assert not session.pending
     assert {n: session.model.p.get(n) for n in before} == before  # not yet applied
     # when the next month runs, the model uses the new values and the charts mark them
@@ -267,10 +263,10 @@ def test_apply_now_turns_moved_sliders_into_set_events_at_the_current_month(sess
     assert session.model.p.get("ddr.incentive") == 0.8
     assert session.model.p.get("oversight.strength") == 0.9
     assert [e.label for e in session.event_log() if e.applied] == [
-        "set ddr.incentive = 0.8",
-        "set oversight.strength = 0.9",
+        "DDR package attractiveness set to 0.8",
+        "Strength of oversight bodies set to 0.9",
     ]
-    assert ("2015-11", "set oversight.strength = 0.9") in session.markers()
+    assert ("2015-11", "Strength of oversight bodies set to 0.9") in session.markers()
     assert session.step_count == 6  # the run went on, it did not restart
     # and pressing again with nothing moved changes nothing
     again = session.apply_now()
@@ -307,7 +303,7 @@ def test_init_only_sliders_are_refused_mid_run_with_a_message_and_wait_for_reset
     # then nothing is injected, the message says Reset is needed, and it stays pending
     assert result.events == ()
     assert result.needs_reset == (name,)
-    assert name in result.message and "Reset" in result.message
+    assert ct.slider(name).label in result.message and "Restart run" in result.message
     assert session.event_log() == []
     session.step()
     assert session.model.p.get(name) == built_with
@@ -352,7 +348,7 @@ def test_apply_now_is_refused_once_the_run_is_finished(session):
     session.step(session.horizon)
     session.set_param("ddr.incentive", 0.8)
     assert not session.can_apply()
-    with pytest.raises(ValueError, match="Reset"):
+    with pytest.raises(ValueError, match="Restart run"):
         session.apply_now()
 
 
@@ -360,13 +356,13 @@ def test_apply_now_is_refused_once_the_run_is_finished(session):
 
 
 def test_event_options_come_from_the_event_schemas():
-    opts = {o.name: o for o in st.event_options("donor_withdrawal")}
+    opts = {o.name: o for o in ct.event_options("donor_withdrawal")}
     assert set(opts["donor"].choices) == {"UN", "EU", "France", "all_conditional"}
     assert (opts["share"].lo, opts["share"].hi, opts["share"].default) == (0.0, 1.0, 1.0)
-    months = st.event_options("peacekeepers_withdraw")[0]
+    months = ct.event_options("peacekeepers_withdraw")[0]
     assert (months.lo, months.hi, months.default, months.is_int) == (1, 60, 6, True)
-    assert st.event_options("launch_ddr")[0].choices == ("all", "pro_government")
-    assert st.event_options("coup") == ()
+    assert ct.event_options("launch_ddr")[0].choices == ("all", "pro_government")
+    assert ct.event_options("coup") == ()
 
 
 def test_peacekeepers_leave_over_the_chosen_months():
@@ -403,7 +399,7 @@ def test_donor_withdrawal_of_one_donor_cuts_only_that_donor(session):
     assert {n: c for n, c in after.items() if n != "EU"} == {
         n: c for n, c in before.items() if n != "EU"
     }
-    assert session.event_log()[-1].label == "Donors withdraw (EU, share 0.5)"
+    assert session.event_log()[-1].label == "Donors withdraw (EU, 50% cut)"
 
 
 def test_launch_ddr_scope_reaches_the_model(session):
@@ -425,3 +421,15 @@ def test_event_options_outside_the_schema_are_refused(session):
     with pytest.raises(EventError):
         session.set_event_option("coup", "months", 3)
     assert session.event_settings["donor_withdrawal"] == {"donor": "all_conditional", "share": 1.0}
+
+
+def test_given_labels_with_dollar_signs_then_the_png_draws_them_literally(session):
+    from sim.ui.charts import draw_charts
+
+    session.step(3)
+    df = session.frame()
+    x = np.arange(len(df)) / 12 + 2015.5
+    png = draw_charts(
+        live.PANELS, (2015.5, 2025.5), (x, df), None, [(2015.6, "cut $x^{$ now")], "$\\frac{$ title"
+    )
+    assert png.startswith(PNG)

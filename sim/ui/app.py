@@ -1,400 +1,301 @@
-"""The workshop page (Solara): controls, live charts, map, events and downloads.
+"""The workshop page (Solara): one participant's run, its controls, charts and map.
 
-Served by ``ssr ui`` (:mod:`sim.ui.server`). Every browser tab renders its own ``Page``,
-and the :class:`~sim.ui.state.Session` (and so the model) lives inside it
-(``solara.use_memo``): ten participants on one server each have their own model, and one
-pressing Play or Reset never touches another's. This module only draws a session and
-forwards clicks; the logic is in :mod:`sim.ui.state`.
+Served by ``ssr ui`` (:mod:`sim.ui.server`). Every browser tab renders its own
+``Page`` and the :class:`~sim.ui.state.Session` (and so the model) lives inside it:
+thirty participants on one server each have their own model. The charts and the map
+are drawn by the browser from numbers (:mod:`sim.ui.widgets`); the run lives in the
+page address (:mod:`sim.ui.runlink`), so reload restores it and a link shares it.
+``/facilitator`` is the facilitator's page (:mod:`sim.ui.facilitator`).
+
+A new month does not re-render the page: :class:`~sim.ui.binding.Binding` sets the few
+changing values (top line, chart rows, map values, log, address) in place. Renders happen
+when more changes (settings, events pressed, restart), each part only when what it shows
+changed. Play steps one month at a time at the participant's speed (capped by
+``SSR_UI_MAX_SPEED``) and waits for the browser to draw the month before the last, so a
+busy server or a slow phone gets fewer months per second, never a jump.
 """
 
 from __future__ import annotations
 
-import html
+import logging
+import os
 import time
 
 import solara
 
-from sim.indicators import REGION_COLUMNS
-from sim.params import INIT_ONLY
-from sim.ui import state as st
+from sim.ui import exports, live
+from sim.ui.binding import Binding
+from sim.ui.facilitator import FacilitatorPage
+from sim.ui.panels import EventBar, SettingsPanel
+from sim.ui.room import ROOM
+from sim.ui.runlink import parse_query, restore
+from sim.ui.state import Session
+from sim.ui.style import CSS
+from sim.ui.view import View
+from sim.ui.widgets import (
+    AddressWidget,
+    LiveChartsWidget,
+    RegionMapWidget,
+    TextWidget,
+    chart_panels,
+    map_traits,
+)
 
-CSS = """
-.ssr-help { font-size: 11.5px; color: #555; line-height: 1.25; margin: -4px 0 10px 0; }
-.ssr-slider-label { font-size: 13px; margin-top: 4px; }
-.ssr-scenario-help { font-size: 11.5px; color: #555; margin: -14px 0 6px 0; }
-.ssr-card-title { font-weight: 600; font-size: 14px; margin: 4px 0 2px 0; color: #1a3d5c; }
-.ssr-status { font-size: 18px; font-weight: 600; }
-.ssr-chip { display: inline-block; padding: 2px 10px; margin-right: 6px; border-radius: 12px;
-            background: #eef3f8; font-size: 13px; }
-.ssr-chip.bad { background: #fde4e1; }
-.ssr-log { font-size: 12.5px; border-collapse: collapse; width: 100%; }
-.ssr-log td, .ssr-log th { padding: 2px 6px; border-bottom: 1px solid #e3e3e3; text-align: left; }
-.ssr-muted { color: #666; font-size: 12.5px; }
-.ssr-tag { font-size: 10.5px; color: #8a5a00; background: #fff3d6; border-radius: 8px;
-           padding: 0 6px; margin-left: 4px; }
-.ssr-event { display: inline-flex; align-items: center; gap: 6px; padding: 0 8px 0 4px;
-             border: 1px solid #dde3ea; border-radius: 6px; height: 48px; }
-.ssr-event .v-input { margin-top: 0; padding-top: 0; }
-.ssr-option { width: 110px; display: flex; flex-direction: column; }
-.ssr-option-label { font-size: 11.5px; color: #444; margin-bottom: -6px; }
-.ssr-event .v-input__slot { margin-bottom: 0; }
-.ssr-event .v-text-field__details, .ssr-event .v-messages { display: none; }
-.solara-image img, img.solara-image { max-width: 100%; height: auto; }
-"""
+log = logging.getLogger(__name__)
 
-MAX_SPEED = 12
-_MAP_KEYS = {label: key for key, label in st.MAP_COLUMNS.items()}
+MAX_SPEED = int(os.environ.get("SSR_UI_MAX_SPEED", "6"))
+"""Fastest play rate in months per second, per participant (caps the server's work)."""
+
+AHEAD = 1
+"""Months Play may run ahead of the month drawn in the participant's browser."""
+
+
+def _open(query: str | None) -> tuple[Session, list[str]]:
+    session = Session()
+    link = parse_query(query, session.scenarios)
+    if link.scenario or link.settings or link.events or link.seed is not None or link.month:
+        restore(session, link)
+    return session, link.problems
+
+
+def _play(view: View, cancel) -> None:
+    """Step one month at a time at the chosen rate: never skips a month, never runs ahead.
+
+    When the server or the browser is busy the months come slower; each one is still
+    shown, so Pause and events apply within a month of the one the participant sees.
+    """
+    next_at = time.monotonic()
+    while view.playing.value and not cancel.is_set():
+        # at most AHEAD months beyond what the browser shows (a slow phone or a busy
+        # server gets fewer months per second, never a jump); a hidden tab may not
+        # report, so it waits at most two seconds
+        s = view.session
+        view.binding.wait_drawn(s.gen, s.step_count - AHEAD, timeout=2.0)
+        if not view.playing.value or cancel.is_set():
+            break
+        if not view.advance():  # the end, or an error (shown on this page)
+            view.playing.value = False
+            break
+        next_at = max(next_at + 1.0 / min(max(view.speed.value, 1), MAX_SPEED), time.monotonic())
+        cancel.wait(max(0.0, next_at - time.monotonic()))
+    view.changed()
+
+
+def _listen(view: View, cancel) -> None:
+    """Carry out the facilitator's commands for this page (checked twice a second)."""
+    while not cancel.wait(0.5):
+        for command, argument in view.seat.take_commands():
+            view.playing.value = False
+            if command == "scenario":
+                view.guard(lambda a=argument: view.session.select_scenario(a), settings=True)
+                view.notice.value = "The facilitator loaded this scenario for everyone."
+            elif command == "restart":
+                view.guard(view.session.reset, settings=True)
+                view.notice.value = "The facilitator restarted everyone's run."
 
 
 @solara.component
-def ParameterSliders(session: st.Session, on_change, version: int) -> None:
-    """Sliders of the key parameters, by theme, with plain-language help.
-
-    ``version`` changes with the settings (e.g. another scenario), so they are redrawn.
-    """
-    for theme, names in st.THEMES.items():
-        with solara.Card(margin=0, classes=["mb-2"]):
-            solara.HTML(tag="div", unsafe_innerHTML=html.escape(theme), classes=["ssr-card-title"])
-            for name in names:
-                sl = st.slider(name)
-                value = session.settings[name]
-
-                def set_value(v, name=name, sl=sl):
-                    # a slider snaps a value off its step grid (e.g. 289 with step 30)
-                    # and reports it: that is not a move by the participant
-                    if abs(float(v) - float(session.settings[name])) < sl.step / 2:
-                        return
-                    session.set_param(name, v)
-                    on_change()
-
-                shown = f"{int(value):,}" if sl.is_int else f"{value:.3g}"
-                tag = (
-                    '<span class="ssr-tag" title="Read only when the model is built: '
-                    'Apply now cannot change it mid-run.">at Reset only</span>'
-                    if name in INIT_ONLY
-                    else ""
-                )
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=f"{html.escape(sl.label)}: <b>{shown}</b>{tag}",
-                    classes=["ssr-slider-label"],
-                )
-                _slider(value, sl.lo, sl.hi, sl.step, sl.is_int, set_value)
-                solara.HTML(tag="div", unsafe_innerHTML=html.escape(sl.help), classes=["ssr-help"])
-
-
-def _slider(value, lo, hi, step, is_int: bool, on_value, **extra) -> None:
-    """An unlabelled integer or float slider (the label is drawn above it)."""
-    if is_int:
-        solara.SliderInt(
-            "",
-            value=int(value),
-            min=int(lo),
-            max=int(hi),
-            step=int(step),
-            on_value=on_value,
-            **extra,
-        )
-    else:
-        solara.SliderFloat(
-            "", value=float(value), min=lo, max=hi, step=step, on_value=on_value, **extra
-        )
+def StatusBar(view: View) -> None:
+    """The line that stays on top: month, agreement, key numbers and the run buttons."""
+    view.run.value  # noqa: B018 - subscribe: redraw when the model changes
+    ready = view.binding.ready
+    with solara.Div(classes=["ssr-top"]):
+        with solara.Row(classes=["ssr-top-row"], style="gap: 8px; align-items: center"):
+            # its text is set by the binding only (see Binding.push), never by a render
+            TextWidget.element(css_class="ssr-top-line", ready_hook=ready("top"))
+        RunButtons(view)
+    solara.use_effect(view.show)
 
 
 @solara.component
-def EventButton(
-    session: st.Session, kind: str, inject, on_change, disabled: bool, version: int
-) -> None:
-    """One "make it happen now" button with its options (if any) next to it.
+def RunButtons(view: View) -> None:
+    """Step, Play / Pause and Restart run."""
+    s = view.session
 
-    ``version`` changes with the options, so the controls show the stored values.
-    """
-    options = st.event_options(kind)
+    def step() -> None:
+        view.playing.value = False
+        view.advance()
 
-    def button() -> None:
-        with solara.Tooltip(st.event_help(kind)):
+    def restart() -> None:
+        view.playing.value = False
+        view.guard(s.reset, settings=True)
+
+    # the play loop lives here: Play / Pause re-render these buttons only, not the page
+    solara.use_thread(
+        lambda cancel: _play(view, cancel), [view.playing.value], intrusive_cancel=False
+    )
+    with solara.Row(classes=["ssr-top-row"], style="gap: 6px; align-items: center"):
+        solara.Button("Step", on_click=step, disabled=s.finished, color="primary")
+        if view.playing.value:
+            solara.Button("Pause", on_click=lambda: view.playing.set(False), color="primary")
+        else:
             solara.Button(
-                st.EVENT_BUTTONS[kind],
-                on_click=lambda: inject(kind),
-                disabled=disabled,
-                outlined=True,
-                small=True,
-                color="error" if kind in {"terminate_agreement", "coup"} else None,
+                "Play",
+                on_click=lambda: view.playing.set(True),
+                disabled=s.finished,
+                color="primary",
             )
-
-    if not options:
-        button()
-        return
-    chosen = session.event_settings[kind]
-    with solara.Div(classes=["ssr-event"]):
-        button()
-        for opt in options:
-
-            def set_option(v, opt=opt):
-                if opt.choices:
-                    v = next(c for c in opt.choices if st.choice_label(c) == v)
-                session.set_event_option(kind, opt.name, v)
-                on_change()
-
-            if opt.choices:
-                labels = [st.choice_label(c) for c in opt.choices]
-                width = max(len(x) for x in labels) * 7 + 40
-                solara.Select(
-                    label=opt.label,
-                    values=labels,
-                    value=st.choice_label(chosen[opt.name]),
-                    on_value=set_option,
-                    dense=True,
-                    style=f"width: {width}px; font-size: 13px",
-                )
-            else:
-                shown = f"{int(chosen[opt.name])}" if opt.is_int else f"{chosen[opt.name]:g}"
-                with solara.Div(classes=["ssr-option"]):
-                    solara.HTML(
-                        tag="div",
-                        unsafe_innerHTML=f"{html.escape(opt.label)}: <b>{shown}</b>",
-                        classes=["ssr-option-label"],
-                    )
-                    _slider(
-                        chosen[opt.name],
-                        opt.lo,
-                        opt.hi,
-                        opt.step,
-                        opt.is_int,
-                        set_option,
-                        thumb_label=False,
-                    )
+        solara.Button("Restart run", on_click=restart, outlined=True)
+        PanelToggles(view)
 
 
 @solara.component
-def EventLog(session: st.Session, version: int) -> None:
-    """Events applied so far and injected ones waiting for the next month.
+def PanelToggles(view: View) -> None:
+    """Open or close the settings panel (one button for narrow screens, one for wide ones)."""
+    narrow, wide = view.narrow_open, view.wide_closed
+    solara.Button(
+        "Hide settings" if narrow.value else "Settings",
+        on_click=lambda: narrow.set(not narrow.value),
+        classes=["ssr-only-narrow"],
+        outlined=True,
+        attributes={"aria-expanded": str(narrow.value).lower()},
+    )
+    solara.Button(
+        "Show settings" if wide.value else "Hide settings",
+        on_click=lambda: wide.set(not wide.value),
+        classes=["ssr-only-wide"],
+        text=True,
+        attributes={"aria-expanded": str(not wide.value).lower()},
+    )
 
-    ``version`` changes whenever the model does, so the log is drawn again (a component
-    whose arguments are unchanged is not).
-    """
-    entries = session.event_log()
-    if not entries:
-        solara.HTML(tag="div", unsafe_innerHTML="No event yet.", classes=["ssr-muted"])
-        return
-    rows = "".join(
-        f"<tr><td>{e.date}</td><td>{html.escape(e.label)}</td>"
-        f"<td>{'you' if e.source == 'you' else 'scenario'}</td>"
-        f"<td>{'applied' if e.applied else 'next month'}</td></tr>"
-        for e in entries
+
+@solara.component
+def RunArea(view: View) -> None:
+    """Charts, map, event log and downloads (a new month updates them in place)."""
+    view.run.value  # noqa: B018 - subscribe
+    s = view.session
+    panels = solara.use_memo(lambda: chart_panels(live.PANELS), [])
+    resend = solara.use_reactive(0)
+    resend.value  # noqa: B018 - subscribe: the browser asked for every month again
+    ghost = solara.use_memo(
+        lambda: live.ghost_message(live.comparison(s, view.compare.value)),
+        [view.compare.value, s.gen, s.seed],
     )
-    solara.HTML(
-        tag="table",
-        unsafe_innerHTML=f"<tr><th>Month</th><th>Event</th><th>By</th><th></th></tr>{rows}",
-        classes=["ssr-log"],
+
+    def gap_hook() -> None:
+        view.binding.resend()
+        resend.value += 1
+
+    ready = view.binding.ready
+    LiveChartsWidget.element(
+        panels=panels,
+        start=live.month_number(s.scenario.start),
+        horizon=s.horizon,
+        ghost=ghost,
+        gap_hook=gap_hook,
+        drawn_hook=view.binding.mark_drawn,
+        ready_hook=ready("charts"),
     )
+    with solara.Div(classes=["ssr-below"]):
+        with solara.Div(classes=["ssr-map-col"]):
+            solara.Select(
+                label="Colour the map by",
+                values=list(live.MAP_CHOICES.values()),
+                value=live.MAP_CHOICES[view.map_column.value],
+                on_value=lambda v: view.map_column.set(
+                    next(k for k, label in live.MAP_CHOICES.items() if label == v)
+                ),
+            )
+            RegionMapWidget.element(
+                **map_traits(live.map_message(s, view.map_column.value)), ready_hook=ready("map")
+            )  # values, scale and title: set by the binding
+        with solara.Div(classes=["ssr-log-col"]):
+            solara.HTML(tag="div", unsafe_innerHTML="What happened", classes=["ssr-card-title"])
+            TextWidget.element(tag="table", css_class="ssr-log", ready_hook=ready("log"))
+            Downloads(view)
+    solara.use_effect(view.show)
+
+
+@solara.component
+def Downloads(view: View) -> None:
+    """CSV and PNG downloads of the run and its comparison."""
+    s = view.session
+    with solara.Row(style="margin-top: 10px; gap: 6px; flex-wrap: wrap"):
+        solara.FileDownload(
+            lambda: exports.csv_bytes(s, view.compare.value),
+            filename=exports.csv_filename(s),
+            label="Download data (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            lambda: exports.charts_png(s, view.compare.value),
+            filename=exports.csv_filename(s).removesuffix(".csv") + ".png",
+            label="Download charts (PNG)",
+            mime_type="image/png",
+        )
+
+
+@solara.component
+def RunAddress(view: View) -> None:
+    """Keeps the page address equal to the run (scenario, seed, sliders, events, month)."""
+    view.run.value  # noqa: B018 - subscribe
+    view.controls.value  # noqa: B018
+    AddressWidget.element(ready_hook=view.binding.ready("address"))  # query: set by the binding
+    solara.use_effect(view.show)
+
+
+@solara.component
+def Messages(view: View) -> None:
+    """Refusals and notices for this participant."""
+    if view.message.value:
+        solara.Error(view.message.value)
+    if view.notice.value:
+        solara.Info(view.notice.value)
 
 
 @solara.component
 def Page() -> None:
     """One participant's page, with a model of their own."""
-    session = solara.use_memo(st.Session, [])
-    version, set_version = solara.use_state(0)  # model changed
-    settings_version, set_settings_version = solara.use_state(0)  # controls changed
-    playing = solara.use_reactive(False)
-    speed = solara.use_reactive(4)
-    ghost = solara.use_reactive(True)
-    map_column = solara.use_reactive("incidents")
-    message = solara.use_reactive("")
-    notice = solara.use_reactive("")
-
-    def refresh() -> None:
-        set_version(lambda v: v + 1)
-
-    def settings_changed() -> None:
-        set_settings_version(lambda v: v + 1)
-
-    def play_loop() -> None:
-        # Keep the simulated pace (months per second) even when drawing is slow, e.g. many
-        # participants playing on one laptop: then one picture covers several months.
-        t0, done, pace = time.monotonic(), 0, speed.value
-        while playing.value:
-            if speed.value != pace:
-                t0, done, pace = time.monotonic(), 0, speed.value
-            due = int((time.monotonic() - t0) * pace) + 1
-            months = max(1, due - done)
-            if not session.step(months):
-                playing.value = False
-                break
-            done += months
-            refresh()
-            pause = t0 + done / pace - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-        refresh()
-
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
-
-    def on_step() -> None:
-        playing.value = False
-        session.step()
-        refresh()
-
-    def on_reset() -> None:
-        playing.value = False
-        session.reset()
-        message.value = ""
-        notice.value = ""
-        refresh()
-        settings_changed()
-
-    def on_scenario(name: str) -> None:
-        playing.value = False
-        session.select_scenario(name)
-        message.value = ""
-        notice.value = ""
-        refresh()
-        settings_changed()
-
-    def on_seed(seed: int) -> None:
-        try:
-            session.set_seed(int(seed))
-            message.value = ""
-        except ValueError as err:
-            message.value = str(err)
-        settings_changed()
-
-    def inject(kind: str) -> None:
-        try:
-            session.inject(kind)
-            message.value = ""
-        except ValueError as err:  # EventError is one too
-            message.value = str(err)
-        refresh()
-
-    def on_apply() -> None:
-        try:
-            result = session.apply_now()
-            message.value = ""
-            notice.value = result.message
-        except ValueError as err:  # EventError is one too
-            message.value = f"Not applied: {err}"
-            notice.value = ""
-        refresh()
-        settings_changed()
-
-    charts = solara.use_memo(lambda: session.charts_png(ghost=ghost.value), [version, ghost.value])
-    region_map = solara.use_memo(
-        lambda: session.map_png(map_column.value), [version, map_column.value]
+    router = solara.use_router()
+    opened = solara.use_memo(lambda: _open(router.search), [])
+    session, problems = opened
+    seat = solara.use_memo(lambda: ROOM.join(session), [])
+    solara.use_effect(lambda: lambda: ROOM.leave(seat), [])
+    view = View(
+        session,
+        seat,
+        solara.use_reactive(0),
+        solara.use_reactive(0),
+        solara.use_reactive(False),
+        solara.use_reactive(2),
+        solara.use_reactive("baseline"),
+        solara.use_reactive("incidents"),
+        solara.use_reactive(""),
+        solara.use_reactive(
+            "Part of the page address could not be used and was left out: " + "; ".join(problems)
+            if problems
+            else ""
+        ),
+        solara.use_reactive(False),
+        solara.use_reactive(False),
+        solara.use_memo(Binding, []),
     )
-    latest = session.latest()
-    agreement = session.agreement_active()
+    solara.use_thread(lambda cancel: _listen(view, cancel), [], intrusive_cancel=False)
 
     solara.Title("SSR in Mali: workshop model")
     solara.Style(CSS)
-    with solara.AppBarTitle():
-        solara.Text("Security sector reform in Mali: workshop model")
+    RunAddress(view)
+    with solara.Div(classes=["ssr-page"]):
+        StatusBar(view)
+        with solara.Div(classes=["ssr-body"]):
+            panel = ["ssr-panel"]
+            panel += ["open"] if view.narrow_open.value else []
+            panel += ["closed"] if view.wide_closed.value else []
+            with solara.Div(classes=panel):
+                SettingsPanel(view, MAX_SPEED)
+            with solara.Div(classes=["ssr-main"]):
+                Messages(view)
+                EventBar(view)
+                RunArea(view)
 
-    with solara.Sidebar():
-        solara.Select(
-            label="Scenario",
-            values=list(session.scenarios),
-            value=session.scenario_name,
-            on_value=on_scenario,
-        )
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html.escape(session.scenario.description),
-            classes=["ssr-scenario-help"],
-        )
-        solara.InputInt("Seed", value=session.seed, on_value=on_seed)
-        n = int(session.model.p.community.count)
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=f"{n:,} community agents · {session.horizon} months from "
-            f"{session.scenario.start}. <b>Apply now</b> changes the running model from the "
-            "next month; <b>Reset</b> restarts it with the sliders and seed.",
-            classes=["ssr-muted", "mb-2"],
-        )
-        with solara.Row(style="gap: 6px; margin-bottom: 12px"):
-            solara.Button(
-                "Apply now",
-                on_click=on_apply,
-                disabled=not session.can_apply(),
-                color="primary",
-                small=True,
-            )
-        if session.pending:
-            parts = []
-            if session.can_apply():
-                parts.append("Sliders moved: Apply now to use them from the next month, or Reset.")
-            later = session.needs_reset()
-            if later:
-                parts.append(f"{', '.join(later)}: read only when the model is built, needs Reset.")
-            if session.seed != session.model_seed:
-                parts.append("Seed changed: press Reset to use it.")
-            if parts:
-                solara.Warning(" ".join(parts))
-        if notice.value:
-            solara.Info(notice.value)
-        ParameterSliders(session, settings_changed, settings_version)
 
-    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 8px"):
-        solara.HTML(tag="span", unsafe_innerHTML=session.status(), classes=["ssr-status"])
-        solara.HTML(
-            tag="span",
-            unsafe_innerHTML=f"Agreement active: {agreement}"
-            + (" (in force)" if agreement else " (terminated)"),
-            classes=["ssr-chip"] + ([] if agreement else ["bad"]),
-        )
-        if latest:
-            solara.HTML(
-                tag="span",
-                unsafe_innerHTML=f"Incidents {int(latest['incidents'])} · "
-                f"civilians harmed {int(latest['civilian_harm'])} · "
-                f"trust {latest['trust']:.2f} · reform {latest['reform_index']:.2f}",
-                classes=["ssr-chip"],
-            )
-    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 6px"):
-        solara.Button("Step", on_click=on_step, disabled=session.finished, color="primary")
-        if playing.value:
-            solara.Button("Pause", on_click=lambda: playing.set(False), color="primary")
-        else:
-            solara.Button(
-                "Play",
-                on_click=lambda: playing.set(True),
-                disabled=session.finished,
-                color="primary",
-            )
-        solara.Button("Reset", on_click=on_reset, outlined=True)
-        with solara.Div(style="width: 260px; padding-top: 18px"):
-            solara.SliderInt("Speed (months/s)", value=speed, min=1, max=MAX_SPEED)
-        solara.Checkbox(label="Baseline for comparison (dashed)", value=ghost)
-    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 6px"):
-        solara.HTML(tag="span", unsafe_innerHTML="Make it happen now:", classes=["ssr-muted"])
-        for kind in st.EVENT_BUTTONS:
-            EventButton(session, kind, inject, settings_changed, session.finished, settings_version)
-    if message.value:
-        solara.Error(message.value)
+@solara.component
+def Plain(children: list | None = None) -> None:
+    """No app bar or drawer: the pages lay themselves out for every screen."""
+    solara.Column(children=children or [], style="padding: 0; max-width: 100%")
 
-    with solara.Columns([7, 4], gutters_dense=True):
-        with solara.Column():
-            solara.Image(charts, width="100%", classes=["ssr-charts"])
-        with solara.Column():
-            solara.Select(
-                label="Colour the map by",
-                values=[st.MAP_COLUMNS[c] for c in st.MAP_COLUMNS if c in REGION_COLUMNS],
-                value=st.MAP_COLUMNS[map_column.value],
-                on_value=lambda label: map_column.set(_MAP_KEYS[label]),
-            )
-            solara.Image(region_map, width="100%", classes=["ssr-map"])
-            solara.HTML(tag="div", unsafe_innerHTML="Event log", classes=["ssr-card-title"])
-            EventLog(session, version)
-            with solara.Row(style="margin-top: 12px; gap: 6px; flex-wrap: wrap"):
-                solara.FileDownload(
-                    session.csv_bytes,
-                    filename=session.csv_filename(),
-                    label="Download data (CSV)",
-                    mime_type="text/csv",
-                )
-                solara.FileDownload(
-                    lambda: session.charts_png(ghost=ghost.value, dpi=150),
-                    filename=session.csv_filename().removesuffix(".csv") + ".png",
-                    label="Download charts (PNG)",
-                    mime_type="image/png",
-                )
+
+routes = [
+    solara.Route(path="/", component=Page, layout=Plain),
+    solara.Route(path="facilitator", component=FacilitatorPage, layout=Plain),
+]

@@ -32,12 +32,22 @@ OFFLINE_ENV: dict[str, str] = {
 }
 """Environment set before Solara is imported (its settings are read at import)."""
 
+ROOM_DEFAULTS: dict[str, str] = {
+    # a page whose browser vanished (phone off the Wi-Fi, closed laptop) is dropped after
+    # this long without a connection, and its model's memory returned; Solara's own
+    # default keeps it for 24 hours. Set the variable before `ssr ui` to change it.
+    "SOLARA_KERNEL_CULL_TIMEOUT": "2m",
+}
+"""Settings the person starting the server may override from the environment."""
+
 
 def configure_environment(env: dict[str, str] | None = None) -> None:
     """Set the offline Solara settings (in ``os.environ`` unless ``env`` is given)."""
     target = os.environ if env is None else env
     for key, value in OFFLINE_ENV.items():
         target[key] = value
+    for key, value in ROOM_DEFAULTS.items():
+        target.setdefault(key, value)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -78,6 +88,35 @@ def urls(host: str, port: int) -> list[str]:
     return [f"http://{shown}:{port}/"]
 
 
+def startup_lines(host: str, port: int) -> list[str]:
+    """What ``ssr ui`` prints: where to open the app, who can reach it, the facilitator link."""
+    from sim.ui.room import facilitator_token
+
+    where = urls(host, port)
+    lines = [f"Workshop app: open {' or '.join(where)} in a web browser (Ctrl+C stops it)."]
+    if host in ("127.0.0.1", "localhost", "::1"):
+        lines.append(
+            "Only this computer can open it; for a room, use --host 0.0.0.0 (see docs/workshop.md)."
+        )
+    elif host in ("0.0.0.0", "::", ""):
+        found = ", ".join(lan_addresses()) or "none found"
+        lines.append(
+            f"Reachable by ANY device on the networks this computer is on (its addresses: "
+            f"{found}), not just the room: use it on the workshop network or hotspot only."
+        )
+    else:
+        lines.append(f"Reachable by devices that can reach {host}.")
+    cull = os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", "")
+    lines.append(
+        f"A page whose browser is gone is dropped after {cull} (SOLARA_KERNEL_CULL_TIMEOUT)."
+    )
+    lines.append(
+        f"Facilitator page (keep this link to yourself): {where[0]}facilitator?token="
+        f"{facilitator_token()}"
+    )
+    return lines
+
+
 def main(args: argparse.Namespace) -> int:
     """Serve the app until interrupted; 2 when the address cannot be used."""
     host, port = args.host, args.port
@@ -100,13 +139,8 @@ def main(args: argparse.Namespace) -> int:
 
     config = uvicorn.Config("solara.server.starlette:app", log_level="warning")
     server = uvicorn.Server(config)
-    where = " or ".join(urls(host, port))
-    print(f"Workshop app: open {where} in a web browser (Ctrl+C stops the server).", flush=True)
-    if host in ("127.0.0.1", "localhost", "::1"):
-        print(
-            "Only this computer can open it; for a room, use --host 0.0.0.0 (see docs/workshop.md).",
-            flush=True,
-        )
+    for line in startup_lines(host, port):
+        print(line, flush=True)
     try:
         server.run(sockets=[sock])
     finally:

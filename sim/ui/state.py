@@ -1,266 +1,48 @@
-"""The workshop app's logic as plain Python, testable without a browser.
+"""One participant's run as plain Python, testable without a browser.
 
 One :class:`Session` is one participant's browser tab: its own scenario choice, slider
 settings, seed and model. The Solara page (:mod:`sim.ui.app`) only draws a session and
-forwards clicks to it, so everything that matters here (what Reset rebuilds, what an
-injected event does, what the CSV holds) is tested in ``tests/test_ui_state.py``.
-
-Nothing in this module is shared between sessions except read-only caches: the parsed
-scenario library and the baseline runs used for the "ghost" comparison lines.
+forwards clicks to it, so everything that matters here (what "Restart run" rebuilds,
+what an applied event does, what the download holds) is tested in
+``tests/test_ui_state.py``. Nothing here is shared between sessions except the read-only
+library and baseline caches of :mod:`sim.ui.library`.
 """
 
 from __future__ import annotations
 
 import threading
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.calendar import date_of, month_index
-from sim.events import EVENT_KINDS, Event, EventError, make_event
-from sim.indicators import REGION_COLUMNS, indicator
+from sim.calendar import date_of
+from sim.events import Event, EventError, make_event
 from sim.model import SSRModel
-from sim.params import INIT_ONLY, ParamError, spec
-from sim.scenario import Scenario, load_scenario
-from sim.ui.charts import PANELS, LiveCharts, LiveMap
+from sim.params import INIT_ONLY, ParamError
+from sim.scenario import Scenario
+from sim.ui.controls import (
+    EVENT_BUTTONS,
+    THEMES,
+    event_label,
+    event_options,
+    num,
+    parse_seed,
+    set_label,
+    slider,
+)
+from sim.ui.library import BASELINE_FILE, default_library, load_library
 
-# ---------------------------------------------------------------------- controls
-
-THEMES: dict[str, tuple[str, ...]] = {
-    "DDR": (
-        "ddr.incentive",
-        "ddr.security_guarantee",
-        "ddr.cantonment_capacity",
-        "ddr.opportunity",
-    ),
-    "Corruption": ("corruption.baseline", "corruption.contagion", "donors.leakage_max"),
-    "Oversight": ("oversight.strength", "state.political_will", "oversight.enforcement_max"),
-    "Civil society": (
-        "cso.initial_capacity",
-        "cso.foreign_funded_share",
-        "oversight.detection_cso",
-    ),
-    "Donors": (
-        "donors.multilateral_budget",
-        "donors.bilateral_budget",
-        "donors.bilateral_conditionality",
-    ),
-    "Trust and violence": (
-        "trust.initial_mean",
-        "trust.abuse_loss",
-        "violence.abuse_rate",
-        "forces.compliance_training",
-    ),
-}
-"""Slider groups shown in the sidebar, by theme (dotted parameter names)."""
-
-SLIDER_RANGE: dict[str, tuple[float, float]] = {
-    "ddr.cantonment_capacity": (0, 3000),
-    "donors.multilateral_budget": (0, 30),
-    "donors.bilateral_budget": (0, 30),
-    "violence.abuse_rate": (0, 10),
-}
-"""Narrower slider ranges where the schema's bounds are too wide to drag usefully.
-
-They are always intersected with the schema bounds, so a slider can never reach a value
-the model would reject.
-"""
-
-EVENT_BUTTONS: dict[str, str] = {
-    "terminate_agreement": "Terminate the agreement",
-    "coup": "Coup",
-    "suspend_csos": "Suspend CSOs",
-    "peacekeepers_withdraw": "Peacekeepers withdraw",
-    "donor_withdrawal": "Donors withdraw",
-    "partner_arrives": "Partner arrives",
-    "launch_ddr": "Launch DDR",
-    "pause_ddr": "Pause DDR",
-}
-"""Events a participant can inject at the current month, with their button labels."""
-
-OPTION_LABELS: dict[str, str] = {
-    "donor": "Donor",
-    "share": "Share cut",
-    "months": "Over months",
-    "scope": "Scope",
-}
-"""Short labels of the event options shown next to their buttons."""
-
-CHOICE_LABELS: dict[str, str] = {
-    "all_conditional": "all conditional",
-    "all": "all signatories",
-    "pro_government": "pro-government only",
-}
-"""Plain-language names of option choices (other choices show as they are)."""
-
-MAP_COLUMNS: dict[str, str] = {name: indicator(name).label for name in REGION_COLUMNS}
-"""Region indicators offered on the map, with plain-language names (from the registry)."""
-
-_SHARE_COLUMNS = {name for name in REGION_COLUMNS if indicator(name).is_scale}
-_GOOD_COLUMNS = {name for name in REGION_COLUMNS if indicator(name).good_when == "high"}
-SCREEN_DPI = 72
-BASELINE_FILE = "baseline.toml"
+MAX_QUEUED = 8
+"""Events a participant may queue for one month (extra clicks get a message, not a stall)."""
 
 
-@dataclass(frozen=True)
-class Slider:
-    """One parameter slider: its bounds (inside the schema's) and plain-language help."""
-
-    name: str
-    label: str
-    lo: float
-    hi: float
-    step: float
-    is_int: bool
-    default: float
-    help: str
-
-
-def slider(name: str) -> Slider:
-    """The slider for a dotted parameter name, with bounds taken from the schema."""
-    s = spec(name)
-    lo, hi = float(s.lo), float(s.hi)
-    if name in SLIDER_RANGE:
-        lo = max(lo, float(SLIDER_RANGE[name][0]))
-        hi = min(hi, float(SLIDER_RANGE[name][1]))
-    is_int = s.kind is int
-    if is_int:
-        step = float(max(1, round((hi - lo) / 100)))
-    else:
-        raw = (hi - lo) / 100
-        step = float(10 ** np.floor(np.log10(raw))) if raw > 0 else 0.01
-    label = name.split(".", 1)[1].replace("_", " ").capitalize()
-    help_text = f"{s.meaning} Unit: {s.unit}; default {s.default}; slider {_num(lo)} to {_num(hi)}."
-    return Slider(name, label, lo, hi, step, is_int, float(s.default), help_text)
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
-@dataclass(frozen=True)
-class EventOption:
-    """One option of an event kind as a control: a choice list or a numeric range.
-
-    Taken from the event's options schema (:mod:`sim.events`), so the page can never offer
-    a value that ``make_event`` would refuse.
-    """
-
-    kind: str
-    name: str
-    label: str
-    default: Any
-    choices: tuple[str, ...] = ()
-    lo: float = 0.0
-    hi: float = 1.0
-    step: float = 1.0
-    is_int: bool = False
-
-
-def event_options(kind: str) -> tuple[EventOption, ...]:
-    """The options of an event kind (empty when it has none), with schema bounds."""
-    out = []
-    for name, f in EVENT_KINDS[kind].options.model_fields.items():
-        label = OPTION_LABELS.get(name, name.replace("_", " ").capitalize())
-        if typing.get_origin(f.annotation) is typing.Literal:
-            choices = tuple(str(c) for c in typing.get_args(f.annotation))
-            out.append(EventOption(kind, name, label, f.default, choices=choices))
-            continue
-        if f.annotation not in (int, float):
-            continue  # e.g. the free-form options of "set": not offered as a control
-        lo = next((float(m.ge) for m in f.metadata if hasattr(m, "ge")), 0.0)
-        hi = next((float(m.le) for m in f.metadata if hasattr(m, "le")), 1.0)
-        is_int = f.annotation is int
-        step = 1.0 if is_int else 0.05
-        out.append(
-            EventOption(kind, name, label, f.default, lo=lo, hi=hi, step=step, is_int=is_int)
-        )
-    return tuple(out)
-
-
-def choice_label(value: str) -> str:
-    """How a choice of an event option is shown."""
-    return CHOICE_LABELS.get(value, value)
-
-
-def event_label(kind: str, options: Mapping[str, Any]) -> str:
-    """The log and chart label of an injected event, naming options that differ from defaults.
-
-    E.g. "Donors withdraw (EU, share 0.5)" or "Peacekeepers withdraw (over 12 months)".
-    """
-    base = EVENT_BUTTONS.get(kind, kind)
-    parts = []
-    for opt in event_options(kind) if kind in EVENT_KINDS else ():
-        value = options.get(opt.name, opt.default)
-        if value == opt.default:
-            continue
-        if opt.choices:
-            parts.append(choice_label(str(value)))
-        elif opt.name == "months":
-            parts.append(f"over {int(value)} months")
-        else:
-            parts.append(f"{opt.name} {_num(float(value))}")
-    return f"{base} ({', '.join(parts)})" if parts else base
-
-
-def set_label(name: str, value: Any) -> str:
-    """Label of a slider applied mid-run, e.g. "set ddr.incentive = 0.8"."""
-    shown = str(value) if isinstance(value, int) else _num(float(value))
-    return f"set {name} = {shown}"
-
-
-# ---------------------------------------------------------------------- library
-
-
-def scenario_choices(library: Path | None = None) -> dict[str, Scenario]:
-    """The valid scenarios of the library, by file name (invalid files are left out)."""
-    from sim.cli import scenario_library
-
-    folder = Path(library) if library is not None else scenario_library()
-    return dict(_load_library(str(folder.resolve())))
-
-
-@lru_cache(maxsize=4)
-def _load_library(folder: str) -> tuple[tuple[str, Scenario], ...]:
-    from sim.scenario import ScenarioError
-
-    out = []
-    for path in sorted(Path(folder).glob("*.toml")):
-        try:
-            out.append((path.name, load_scenario(path)))
-        except ScenarioError:
-            continue
-    return tuple(out)
-
-
-@lru_cache(maxsize=32)
-def _baseline_run(folder: str, seed: int, count: int, steps: int, start: str) -> pd.DataFrame:
-    """The library's baseline scenario run once per (seed, size, horizon), then reused."""
-    sc = dict(_load_library(folder)).get(BASELINE_FILE)
-    if sc is None:
-        return pd.DataFrame()
-    params = sc.params().with_overrides({"community.count": count})
-    model = SSRModel(params, rng=seed, events=list(sc.events), start=sc.start)
-    model.run(steps)
-    df = model.indicator_frame()
-    # align on calendar months, so a ghost can be drawn under a run with another start
-    df["x"] = [_year(d) for d in df["date"]]
-    return df
-
-
-def _year(month: str) -> float:
-    """A "YYYY-MM" as a fractional year (x axis of the charts)."""
-    i = month_index(month)
-    return i / 12.0
-
-
-# ---------------------------------------------------------------------- session
+def applied_events(model: SSRModel) -> list[Event]:
+    """Every event the model has applied, in order, with its label (the one reader of the log)."""
+    return list(model.event_log)
 
 
 @dataclass(frozen=True)
@@ -277,11 +59,20 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """What "Apply now" did: the set events injected and the sliders that need Reset."""
+    """What "Apply now" did: the set events injected and the sliders that need a restart."""
 
     events: tuple[Event, ...] = ()
     needs_reset: tuple[str, ...] = ()
     message: str = ""
+
+
+@dataclass(frozen=True)
+class PastRun:
+    """A finished or abandoned run kept as the comparison ("your previous run")."""
+
+    label: str
+    start: str
+    frame: pd.DataFrame
 
 
 class Session:
@@ -289,22 +80,22 @@ class Session:
 
     Args:
         scenario: file name in the scenario library (default: the baseline).
-        library: folder of the scenario library (default: ``sim.cli.scenario_library()``).
+        library: folder of the scenario library (default: ``sim.scenario.scenario_library()``).
         seed: random seed (default: the scenario's).
     """
 
     def __init__(
         self, scenario: str = BASELINE_FILE, *, library: Path | None = None, seed: int | None = None
     ) -> None:
-        from sim.cli import scenario_library
-
-        self.library = str((Path(library) if library else scenario_library()).resolve())
-        self.scenarios = dict(_load_library(self.library))
+        self.library = str((Path(library) if library else default_library()).resolve())
+        self.scenarios = dict(load_library(self.library))
         if not self.scenarios:
             raise FileNotFoundError(f"no valid scenario in {self.library}")
         self.lock = threading.RLock()
-        self._maps: dict[str, LiveMap] = {}  # kept across resets: they hold no model state
+        self.gen = 0  # counts restarts: the browser drops its rows when it changes
+        self.previous: PastRun | None = None
         self.scenario_name = ""
+        self._defaults: tuple[str, dict[str, Any]] = ("", {})
         self.settings: dict[str, Any] = {}
         self.event_settings: dict[str, dict[str, Any]] = {
             kind: {o.name: o.default for o in event_options(kind)} for kind in EVENT_BUTTONS
@@ -326,8 +117,16 @@ class Session:
         """Months the scenario runs (Play stops there)."""
         return self.scenario.steps
 
+    def scenario_settings(self) -> dict[str, Any]:
+        """The slider values the chosen scenario sets (what "Restore defaults" goes back to)."""
+        name = self.scenario_name
+        if self._defaults[0] != name:  # building the parameters is slow: once per scenario
+            params = self.scenario.params()
+            self._defaults = (name, {n: params.get(n) for t in THEMES.values() for n in t})
+        return dict(self._defaults[1])
+
     def select_scenario(self, name: str) -> None:
-        """Pick a library scenario: its parameters and seed fill the controls; then Reset.
+        """Pick a library scenario: its parameters and seed fill the controls; restart.
 
         Raises:
             KeyError: not a file of the library.
@@ -336,13 +135,19 @@ class Session:
             raise KeyError(f"unknown scenario {name!r}; choose one of {', '.join(self.scenarios)}")
         with self.lock:
             self.scenario_name = name
-            params = self.scenario.params()
-            self.settings = {n: params.get(n) for theme in THEMES.values() for n in theme}
+            self.settings = self.scenario_settings()
+            self.seed = self.scenario.seed
+            self.reset()
+
+    def restore_defaults(self) -> None:
+        """Sliders and seed back to the scenario's values, and restart."""
+        with self.lock:
+            self.settings = self.scenario_settings()
             self.seed = self.scenario.seed
             self.reset()
 
     def set_param(self, name: str, value: float) -> Any:
-        """Store a slider value (used at Apply now or the next Reset); returns it.
+        """Store a slider value (used at Apply now or the next restart); returns it.
 
         Raises:
             ParamError: not a slider parameter, or outside the slider's bounds.
@@ -351,24 +156,21 @@ class Session:
             raise ParamError(name, f"not a slider parameter; sliders: {', '.join(self.settings)}")
         sl = slider(name)
         if not sl.lo <= float(value) <= sl.hi:
-            raise ParamError(name, f"must be in [{_num(sl.lo)}, {_num(sl.hi)}], got {value!r}")
+            raise ParamError(name, f"must be in [{num(sl.lo)}, {num(sl.hi)}], got {value!r}")
         stored = int(round(value)) if sl.is_int else float(value)
         with self.lock:
             self.settings[name] = stored
         return stored
 
-    def set_seed(self, seed: int) -> None:
-        """Store the seed for the next Reset.
+    def set_seed(self, seed: Any) -> None:
+        """Store the seed for the next restart (a number, or text typed in the seed field).
 
         Raises:
-            ValueError: not a whole number in [0, 2^63).
+            ValueError: not a whole number inside the scenario schema's seed bounds.
         """
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-            raise ValueError(f"seed must be a whole number, got {seed!r}")
-        if not 0 <= int(seed) < 2**63:
-            raise ValueError(f"seed must be in [0, 2^63), got {seed}")
+        value = parse_seed(seed)
         with self.lock:
-            self.seed = int(seed)
+            self.seed = value
 
     def set_event_option(self, kind: str, name: str, value: Any) -> Any:
         """Store an option of an event button (used when it is pressed); returns it.
@@ -403,12 +205,17 @@ class Session:
         return self._built_seed
 
     def moved(self) -> dict[str, Any]:
-        """Sliders moved since the last Reset or Apply now, with their new values.
+        """Sliders moved since the last restart or Apply now, with their new values.
 
         Only moved sliders count: an event (e.g. a coup lowering political will) may have
         changed a parameter in the model, and Apply now must not silently undo it.
         """
         return {n: v for n, v in self.settings.items() if v != self._synced.get(n)}
+
+    def built_overrides(self) -> dict[str, Any]:
+        """Slider values the running model was built with that differ from the scenario's."""
+        own = self.scenario_settings()
+        return {n: v for n, v in self._built_settings.items() if own.get(n) != v}
 
     def needs_reset(self) -> list[str]:
         """Moved sliders that the model reads only when it is built (Apply now skips them)."""
@@ -421,9 +228,9 @@ class Session:
     def apply_now(self) -> ApplyResult:
         """Apply moved sliders to the running model as ``set`` events from the next month.
 
-        Sliders of parameters read only at initialisation (``sim.params.INIT_ONLY``) are
-        not applied: the result names them, they wait for Reset. Every value is checked
-        by the events schema before any is injected, so a refusal leaves the run as it was.
+        Sliders read only when the model is built (``sim.params.INIT_ONLY``) are not
+        applied: the result names them. Every value is checked by the events schema before
+        any is injected, so a refusal leaves the run as it was.
 
         Raises:
             ValueError: the run is finished (``EventError``, a ``ValueError``, when the
@@ -431,7 +238,7 @@ class Session:
         """
         with self.lock:
             if self.finished:
-                raise ValueError("the run is finished: press Reset to start again")
+                raise ValueError("the run is finished: press Restart run to start again")
             moved = self.moved()
             later = tuple(n for n in moved if n in INIT_ONLY)
             now = {n: v for n, v in moved.items() if n not in INIT_ONLY}
@@ -441,54 +248,48 @@ class Session:
                     make_event(step, "set", {"parameter": name, "value": value})
                 except EventError as err:  # name the slider, not the option key
                     raise EventError(name, err.message) from err
-            changes = []
-            for name, value in now.items():
-                self._synced[name] = value
-                if self.model.p.get(name) != value:  # else nothing to change
-                    changes.append((name, value))
-            # the model applies the newest injected event first: inject in reverse so the
-            # log lists them in slider order
-            events = [
-                self._inject("set", {"parameter": n, "value": v}, set_label(n, v))
-                for n, v in reversed(changes)
-            ][::-1]
-            parts = []
-            if events:
-                parts.append(
-                    "Applied from "
-                    + date_of(step, self.model.start)
-                    + ": "
-                    + "; ".join(e.label for e in events)
-                    + "."
-                )
-            elif now:
-                parts.append("The model already uses these values.")
-            if later:
-                parts.append(
-                    f"{', '.join(later)}: read only when the model is built; "
-                    "press Reset to use " + ("them." if len(later) > 1 else "it.")
-                )
-            if not moved:
-                parts.append("No slider moved since the last Reset or Apply now.")
-            return ApplyResult(tuple(events), later, " ".join(parts))
+            events = self._apply_settings(now)
+            return ApplyResult(tuple(events), later, _apply_message(self, events, now, later))
 
-    def overrides(self) -> dict[str, Any]:
-        """The settings that differ from the scenario's own values."""
-        params = self.scenario.params()
-        return {n: v for n, v in self.settings.items() if params.get(n) != v}
+    def _apply_settings(self, values: Mapping[str, Any]) -> list[Event]:
+        changes = []
+        for name, value in values.items():
+            self._synced[name] = value
+            if self.model.p.get(name) != value:  # else nothing to change
+                changes.append((name, value))
+        # the model applies the newest injected event first: inject in reverse so the log
+        # lists them in slider order
+        return [
+            self._inject("set", {"parameter": n, "value": v}, set_label(n, v))
+            for n, v in reversed(changes)
+        ][::-1]
 
     # ------------------------------------------------------------- model
     def reset(self) -> None:
-        """Rebuild the model from the scenario, the slider values and the seed."""
+        """Restart the run from the scenario, the slider values and the seed.
+
+        A run that got anywhere becomes "your previous run" for comparison.
+        """
         with self.lock:
+            if getattr(self, "model", None) is not None and self.step_count > 0:
+                label = f"your previous run ({self.scenario_title}, seed {self._built_seed})"
+                self.previous = PastRun(label, self.model.start, self.frame())
             sc = self.scenario
             params = sc.params().with_overrides(self.settings)
             self.model = SSRModel(params, rng=self.seed, events=list(sc.events), start=sc.start)
             self._injected: list[Event] = []
             self._frame_cache: tuple[int, pd.DataFrame] | None = None
-            self._charts: tuple[bool, LiveCharts] | None = None
             self._synced = dict(self.settings)
+            self._built_settings = dict(self.settings)
             self._built_seed = self.seed
+            self.gen += 1
+
+    @property
+    def scenario_title(self) -> str:
+        """The chosen scenario's title."""
+        from sim.ui.library import scenario_title
+
+        return scenario_title(self.scenario)
 
     @property
     def step_count(self) -> int:
@@ -509,6 +310,11 @@ class Session:
                 self.model.step()
             return True
 
+    def queued(self) -> list[Event]:
+        """Events the participant asked for that wait for the next month."""
+        with self.lock:
+            return [e for e in self.model.events if any(e is i for i in self._injected)]
+
     def inject(self, kind: str, options: Mapping[str, Any] | None = None) -> Event:
         """Apply an event at the next month simulated ("now" from the participant's view).
 
@@ -519,11 +325,18 @@ class Session:
 
         Raises:
             EventError: unknown kind or bad options.
-            ValueError: the run is finished.
+            ValueError: the run is finished, the same event is already waiting for the next
+                month, or too many are (repeated clicks get this message, not a stall).
         """
         with self.lock:
             if self.finished:
-                raise ValueError("the run is finished: press Reset to start again")
+                raise ValueError("the run is finished: press Restart run to start again")
+            waiting = self.queued()
+            name = EVENT_BUTTONS.get(kind, kind)
+            if any(e.kind == kind for e in waiting):
+                raise ValueError(f"{name} is already set for next month: press Step or Play.")
+            if len(waiting) >= MAX_QUEUED:
+                raise ValueError(f"{len(waiting)} events already wait for next month: press Step.")
             if options is None:
                 options = self.event_settings.get(kind, {})
             return self._inject(kind, dict(options), event_label(kind, options))
@@ -534,6 +347,29 @@ class Session:
         event.label = label
         self._injected.append(event)
         return event
+
+    def replay(self, events: list[tuple[int, str, dict[str, Any]]], month: int) -> None:
+        """Run to ``month`` applying the participant's ``events`` (step, kind, options) on the way.
+
+        Used to restore a run from the page address; ``set`` events also move the sliders.
+        """
+        with self.lock:
+            for step, kind, options in sorted(events, key=lambda e: e[0]):
+                self.step(max(0, step - 1 - self.step_count))
+                if self.finished or self.step_count != step - 1:
+                    break
+                if kind == "set":
+                    name, value = options["parameter"], options["value"]
+                    self.settings[name] = value
+                    self._apply_settings({name: value})
+                else:
+                    self._inject(kind, dict(options), event_label(kind, options))
+            self.step(max(0, month - self.step_count))
+
+    def your_events(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """(step, kind, options) of every event the participant applied or queued."""
+        with self.lock:
+            return [(e.step, e.kind, dict(e.options)) for e in self._injected]
 
     # ------------------------------------------------------------- outputs
     @property
@@ -559,51 +395,51 @@ class Session:
                 self._frame_cache = (n, self.model.indicator_frame())
             return self._frame_cache[1]
 
+    def rows(self, columns: tuple[str, ...]) -> np.ndarray:
+        """Indicator values per month so far, one column per name (cheap: no data frame)."""
+        with self.lock:
+            collected = self.model.datacollector.model_vars  # indicator name -> values
+            data = [collected[c] for c in columns]
+            return np.array(data, dtype=float).T.reshape(-1, len(columns))
+
     def latest(self) -> dict[str, float]:
         """The last row of indicators (empty before the first month)."""
-        df = self.frame()
-        return {} if df.empty else df.iloc[-1].to_dict()
+        with self.lock:
+            if self.step_count == 0:
+                return {}
+            collected = self.model.datacollector.model_vars  # indicator name -> values
+            return {name: float(values[-1]) for name, values in collected.items()}
 
     def event_log(self) -> list[LogEntry]:
-        """Applied events, then injected ones still waiting for the next month."""
+        """Applied events, then the participant's events still waiting for the next month."""
         with self.lock:
             out = []
-            for e in self.model.event_log:
+            for e in applied_events(self.model):
                 source = "you" if any(e is i for i in self._injected) else "scenario"
                 d = date_of(e.step, self.model.start)
                 out.append(LogEntry(e.step, d, e.kind, e.label or e.kind, source, True))
-            for e in self.model.events:
-                if any(e is i for i in self._injected):
-                    d = date_of(e.step, self.model.start)
-                    out.append(LogEntry(e.step, d, e.kind, e.label, "you", False))
+            for e in self.queued():
+                d = date_of(e.step, self.model.start)
+                out.append(LogEntry(e.step, d, e.kind, e.label, "you", False))
             return out
 
     def markers(self) -> list[tuple[str, str]]:
         """(date, label) of every event applied so far, for the charts."""
         return [(e.date, e.label) for e in self.event_log() if e.applied]
 
-    def upcoming(self) -> list[tuple[str, str]]:
-        """(date, label) of the scenario's events still to come inside the horizon."""
+    def upcoming(self) -> list[tuple[int, str]]:
+        """(step, label) of the scenario's events still to come inside the horizon."""
         with self.lock:
             return [
-                (date_of(e.step, self.model.start), e.label or e.kind)
+                (e.step, e.label or e.kind)
                 for e in self.model.events
                 if e.step <= self.horizon and not any(e is i for i in self._injected)
             ]
 
-    def baseline(self) -> pd.DataFrame:
-        """The baseline scenario with the same seed, size and horizon (cached)."""
-        p = self.model.p
-        return _baseline_run(
-            self.library,
-            self.seed,
-            int(p.community.count),
-            self.horizon,
-            self.scenario.start,
-        )
-
     def region_values(self, column: str) -> np.ndarray | None:
         """One value per region of a region column for the last month (None before)."""
+        from sim.indicators import REGION_COLUMNS
+
         if column not in REGION_COLUMNS:
             raise KeyError(
                 f"unknown region column {column!r}; allowed: {', '.join(REGION_COLUMNS)}"
@@ -615,91 +451,30 @@ class Session:
 
     def region_max(self, column: str) -> float:
         """Largest value of a region column so far (keeps the map's colour scale steady)."""
+        from sim.indicators import REGION_COLUMNS
+
         with self.lock:
             if not self.model.region_rows:
                 return 1.0
             i = REGION_COLUMNS.index(column)
             return float(max(r[:, i].max() for r in self.model.region_rows))
 
-    def csv_bytes(self) -> bytes:
-        """The run's indicators per month as CSV, with an ``events`` column."""
-        df = self.frame().copy()
-        by_step: dict[int, list[str]] = {}
-        for e in self.event_log():
-            if e.applied:
-                by_step.setdefault(e.step, []).append(e.label)
-        df["events"] = ["; ".join(by_step.get(int(s), [])) for s in df["step"]]
-        return df.to_csv(index=False).encode("utf-8")
 
-    def csv_filename(self) -> str:
-        """File name of the CSV download, naming scenario, seed and month."""
-        stem = self.scenario_name.removesuffix(".toml")
-        return f"{stem}_seed{self.seed}_{self.date}.csv"
-
-    # ------------------------------------------------------------- pictures
-    def charts_png(self, *, ghost: bool = True, dpi: int = SCREEN_DPI) -> bytes:
-        """The time-series charts (dates on the x axis, event markers) as a PNG.
-
-        Args:
-            ghost: draw the baseline scenario (same seed) dashed underneath.
-            dpi: 72 for the screen (the session's cached live figure), more for downloads.
-        """
-        with self.lock:
-            start = _year(self.scenario.start)
-            x_range = (start, start + self.horizon / 12.0)
-            base = self.baseline() if ghost else None
-            if dpi != SCREEN_DPI:
-                charts = LiveCharts(x_range, base, dpi=dpi)
-            else:
-                if self._charts is None or self._charts[0] != ghost:
-                    self._charts = (ghost, LiveCharts(x_range, base, dpi=dpi))
-                charts = self._charts[1]
-            df = self.frame()
-            x = np.array([_year(d) for d in df["date"]])
-            markers = [(_year(d), label, True) for d, label in self.markers()]
-            markers += [(_year(d), f"{label} (planned)", False) for d, label in self.upcoming()]
-            return charts.render(x, df, markers)
-
-    def map_png(self, column: str) -> bytes:
-        """The schematic region map coloured by a region column, as a PNG."""
-        values = self.region_values(column)
-        with self.lock:
-            if column not in self._maps:
-                share = column in _SHARE_COLUMNS
-                cmap = "viridis" if column in _GOOD_COLUMNS else "magma_r"
-                fmt = "{:.2f}" if share else "{:,.0f}"
-                self._maps[column] = LiveMap(MAP_COLUMNS.get(column, column), cmap, fmt)
-            vmax = 1.0 if column in _SHARE_COLUMNS else max(self.region_max(column), 1.0)
-            return self._maps[column].render(values, vmax, self.date)
-
-
-def indicator_help(name: str) -> str:
-    """Unit and meaning of an indicator, for tooltips."""
-    row = indicator(name)
-    return f"{row.meaning} ({row.unit})"
-
-
-def event_help(kind: str) -> str:
-    """Plain-language meaning of an event kind, for tooltips."""
-    return EVENT_KINDS[kind].meaning
-
-
-__all__ = [
-    "EVENT_BUTTONS",
-    "MAP_COLUMNS",
-    "PANELS",
-    "THEMES",
-    "ApplyResult",
-    "EventOption",
-    "LogEntry",
-    "Session",
-    "Slider",
-    "choice_label",
-    "event_help",
-    "event_label",
-    "event_options",
-    "indicator_help",
-    "scenario_choices",
-    "set_label",
-    "slider",
-]
+def _apply_message(
+    session: Session, events: list[Event], now: Mapping[str, Any], later: tuple[str, ...]
+) -> str:
+    parts = []
+    if events:
+        when = date_of(session.step_count + 1, session.model.start)
+        parts.append(f"Applied from {when}: " + "; ".join(e.label for e in events) + ".")
+    elif now:
+        parts.append("The model already uses these values.")
+    if later:
+        names = ", ".join(slider(n).label for n in later)
+        parts.append(
+            f"{names}: describes the starting situation; press Restart run to use "
+            + ("them." if len(later) > 1 else "it.")
+        )
+    if not (events or now or later):
+        parts.append("No slider moved since the last restart or Apply now.")
+    return " ".join(parts)
