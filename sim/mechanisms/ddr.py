@@ -187,7 +187,7 @@ def step_ddr(world: World, params: Needs, rng: np.random.Generator) -> None:
         fighters[g] -= rng.multivariate_hypergeometric(fighters[g], int(disarmed[g]))
 
     # disarmed -> integrated or reintegrated
-    will = params.state.political_will
+    will = world.institutions.political_will
     proc = p.processing_rate * (0.3 + 0.7 * will) * funding if active else 0.0
     exits = rng.binomial(ddr.disarmed, min(proc, 1.0))
     integrated = rng.binomial(exits, p.integration_share)
