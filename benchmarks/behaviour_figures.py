@@ -63,9 +63,17 @@ def regional(rs) -> None:
         shares.append(f / f.sum())
     s = pd.concat(shares, axis=1).mean(axis=1).reindex(geo.names)
     print("regional fighter shares 2022-24:", ", ".join(f"{k} {v:.2f}" for k, v in s.items()))
-    cols = [c for c in rs[0][1].columns if c.startswith("militia")]
-    if cols:
-        print("militia columns:", cols)
+    q = []
+    for _, r in rs:
+        w = r[(r.date >= "2020-04") & (r.date <= "2020-06")]
+        q.append(w.groupby("region").incidents.sum() / w.incidents.sum())
+    q = pd.concat(q, axis=1).mean(axis=1).reindex(geo.names)
+    print("incident shares 2020-Q2:", ", ".join(f"{k} {v:.2f}" for k, v in q.items()))
+    if "civilian_harm_by_militias" in rs[0][0].columns:
+        w = [ts[(ts.date >= "2019-01") & (ts.date <= "2021-12")] for ts, _ in rs]
+        share = [x.civilian_harm_by_militias.sum() / x.civilian_harm.sum() for x in w]
+        fighters = [x.fighters_militia.mean() for x in w]
+        print(f"militias 2019-21: share of civilian harm {mean(share)}, fighters {mean(fighters)}")
     print(
         "centre share of civilian harm 2020-01..05:",
         mean([centre_harm_share(r, "2020-01", "2020-05") for _, r in rs]),

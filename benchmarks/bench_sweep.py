@@ -61,7 +61,7 @@ CHILD = r"""
 import json, resource, sys, time, tracemalloc
 from pathlib import Path
 import pandas as pd
-from sim.sweep.experiment import load_experiment
+from sim.sweep.schema import load_experiment
 from sim.sweep.runner import run_sweep
 folder, executor, workers = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 import scipy.stats  # one-off import cost (the LHS sampler), not part of per-run figures

@@ -14,6 +14,7 @@ from sim.geography import GROUP_NAMES, PRO_GOVERNMENT, SIGNATORY, Geography
 from sim.mechanisms.cso import update_monitoring
 from sim.mechanisms.donors import ALLOCATION_KEYS, DONOR_SPECS
 from sim.mechanisms.militias import empty_militias
+from sim.mechanisms.population import empty_flows
 from sim.mechanisms.violence import initial_control
 from sim.params import Params
 from sim.world import (
@@ -27,6 +28,7 @@ from sim.world import (
     Funds,
     Institutions,
     Mission,
+    People,
     World,
 )
 
@@ -43,12 +45,49 @@ def largest_remainder(weights: np.ndarray, total: int, minimum: int = 1) -> np.n
     return base + counts
 
 
+def initial_troops(p: Params, geo: Geography) -> np.ndarray:
+    """Force personnel of each region at the start, whole persons."""
+    return np.rint(geo.forces * p.forces.size_scale).astype(np.int64)
+
+
+def military_age_men(p: Params, geo: Geography) -> np.ndarray:
+    """Men of military age in each region: the most fighters it can hold."""
+    return np.rint(p.recruitment.military_age_share * geo.population).astype(np.int64)
+
+
+def initial_fighters(p: Params, geo: Geography) -> np.ndarray:
+    """Fighters per group and region at the start.
+
+    Scaled down where they would exceed the region's military-age men.
+    """
+    fighters = geo.fighters * p.armed.fighters_scale
+    total = fighters.sum(axis=0)
+    men = military_age_men(p, geo)
+    scale = np.where(total > men, men / np.maximum(total, 1.0), 1.0)
+    return np.floor(np.rint(fighters) * scale[None, :]).astype(np.int64)
+
+
+def initial_civilians(p: Params, geo: Geography) -> np.ndarray:
+    """People of each region who are neither fighters nor force personnel at the start."""
+    population = np.rint(geo.population).astype(np.int64)
+    fighters = initial_fighters(p, geo).sum(axis=0)
+    return np.maximum(population - fighters - initial_troops(p, geo), 0)
+
+
+def split_evenly(total: int, parts: int) -> np.ndarray:
+    """Whole persons split over ``parts`` as evenly as possible."""
+    return largest_remainder(np.ones(parts), int(total), minimum=0)
+
+
 def build_communities(p: Params, geo: Geography, rng: np.random.Generator) -> Communities:
-    """Communities spread over regions in proportion to population."""
+    """Communities spread over regions in proportion to population, whole persons each."""
     counts = largest_remainder(geo.population, p.community.count)
     region = np.repeat(np.arange(geo.n), counts)
     n = len(region)
-    people = (geo.population / counts)[region]
+    civilians = initial_civilians(p, geo)
+    people = np.concatenate([split_evenly(civilians[r], counts[r]) for r in range(geo.n)]).astype(
+        float
+    )
     hardship = np.clip(geo.hardship[region] + rng.normal(0, p.community.hardship_sd, n), 0, 1)
     base = np.clip(rng.normal(p.trust.initial_mean, p.trust.initial_sd, n), 0, 1)
     return Communities(
@@ -72,7 +111,7 @@ def build_forces(p: Params, geo: Geography, rng: np.random.Generator) -> Forces:
     k = p.forces.units_per_region
     region = np.repeat(np.arange(geo.n), k)
     m = len(region)
-    size = (geo.forces * p.forces.size_scale / k)[region]
+    size = np.concatenate([split_evenly(t, k) for t in initial_troops(p, geo)]).astype(float)
     corruption = np.clip(rng.normal(p.corruption.baseline, p.corruption.initial_sd, m), 0, 1)
     cap = np.full(m, p.forces.initial_capacity)
     return Forces(
@@ -94,12 +133,19 @@ def build_csos(p: Params, geo: Geography, rng: np.random.Generator) -> CSOs:
     """``cso.per_region`` CSOs per region; their monitoring is computed at once."""
     region = np.repeat(np.arange(geo.n), p.cso.per_region)
     k = len(region)
+    capacity = np.clip(rng.normal(p.cso.initial_capacity, 0.1, k), 0, 1)
+    foreign = rng.random(k) < p.cso.foreign_funded_share
+    # foreign-funded CSOs take turns among the conditional donors (rows of DONOR_SPECS)
+    conditional = [i for i, s in enumerate(DONOR_SPECS) if s["kind"] != "partner"]
     csos = CSOs(
         region=region,
-        capacity=np.clip(rng.normal(p.cso.initial_capacity, 0.1, k), 0, 1),
+        capacity=capacity,
         autonomy=np.ones(k),
         funding=np.zeros(k),
-        foreign=rng.random(k) < p.cso.foreign_funded_share,
+        foreign=foreign,
+        funder=np.where(
+            foreign, np.array(conditional)[(np.cumsum(foreign) - 1) % len(conditional)], -1
+        ),
         active=np.ones(k, dtype=bool),
         included=np.zeros(k, dtype=bool),
         monitoring_r=np.zeros(geo.n),
@@ -114,9 +160,10 @@ def build_armed_groups(p: Params, geo: Geography) -> ArmedGroups:
         names=GROUP_NAMES,
         signatory=SIGNATORY.copy(),
         pro_government=PRO_GOVERNMENT.copy(),
-        fighters=np.rint(geo.fighters * p.armed.fighters_scale).astype(np.int64),
+        fighters=initial_fighters(p, geo),
         commitment=np.where(SIGNATORY, p.armed.initial_commitment, 0.0),
         capacity=np.zeros(len(GROUP_NAMES)),
+        jihadist_rivalry=False,
     )
 
 
@@ -169,6 +216,18 @@ def build_donors() -> Donors:
     )
 
 
+def build_people(p: Params, geo: Geography) -> People:
+    """Nobody dead or in DDR yet; military-age men a fixed share of each region's people."""
+    groups = len(GROUP_NAMES)
+    return People(
+        men_r=military_age_men(p, geo),
+        dead_r=np.zeros(geo.n, dtype=np.int64),
+        in_ddr_gr=np.zeros((groups, geo.n), dtype=np.int64),
+        reintegrated_gr=np.zeros((groups, geo.n), dtype=np.int64),
+        budget=p.forces.personnel_budget,
+    )
+
+
 def build_world(params: Params, geo: Geography, rng: np.random.Generator) -> World:
     """The world at the start of a run."""
     communities = build_communities(params, geo, rng)
@@ -191,6 +250,8 @@ def build_world(params: Params, geo: Geography, rng: np.random.Generator) -> Wor
         institutions=build_institutions(params, geo, communities),
         donors=build_donors(),
         funds=Funds(**dict.fromkeys(ALLOCATION_KEYS, 0.0), gross=0.0, leaked=0.0),
+        people=build_people(params, geo),
+        people_flows=empty_flows(geo.n),
         militias=empty_militias(geo.n),
     )
     world.flows.control_r = initial_control(world)

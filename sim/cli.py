@@ -11,7 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from sim.scenario import ScenarioError
+from sim.errors import InputError, field_bounds
+from sim.executors import EXECUTORS
+from sim.lifeline import Terminated, sigterm_as_interrupt
+from sim.scenario import ScenarioMeta
 
 
 def scenario_library() -> Path:
@@ -36,12 +39,13 @@ def _positive_int(text: str) -> int:
 
 
 def _seed(text: str) -> int:
+    lo, hi = field_bounds(ScenarioMeta, "seed")  # the one home of the seed's bounds
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2^63), got {value}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {lo}, got {text!r}") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {value}")
     return value
 
 
@@ -53,6 +57,9 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be in [1, 65535], got {value}")
     return value
+
+
+FORCE_HELP = "allow more workers than cores and more memory than is available"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="output folder (default results/runs/<name>/)")
     run.add_argument("--compare", type=Path, help="another scenario to compare against")
     run.add_argument("--workers", type=_positive_int, help="processes (default: all cores)")
+    run.add_argument("--force", action="store_true", help=FORCE_HELP)
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     check = sub.add_parser("check", help="validate scenario or experiment files")
@@ -82,10 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="run a parameter sweep (experiment file)")
     sweep.add_argument("experiment", type=Path)
     sweep.add_argument("--workers", type=_positive_int)
-    sweep.add_argument("--executor", choices=("serial", "process", "dask"), default="process")
+    sweep.add_argument("--executor", choices=EXECUTORS, default="process")
     sweep.add_argument("--scheduler", help="address of an existing Dask scheduler")
     sweep.add_argument("--out", type=Path)
     sweep.add_argument("--resume", action="store_true", help="run only missing and failed runs")
+    sweep.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="resume although the model code changed since the sweep started (recorded)",
+    )
+    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
     sweep.add_argument("--no-progress", action="store_true")
 
     analyze = sub.add_parser("analyze", help="sensitivity indices and plots of a sweep")
@@ -105,15 +119,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
         try:
             data = read_toml(f)
             if "experiment" in data:
-                from sim.sweep.experiment import parse_experiment
+                from sim.sweep.experiment import design_warnings
+                from sim.sweep.schema import parse_experiment
 
-                parse_experiment(data, f)
+                for text in design_warnings(parse_experiment(data, f)):
+                    print(f"warning: {f}: {text}", file=sys.stderr)
                 kind = "experiment"
             else:
                 load_scenario(f)
                 kind = "scenario"
             print(f"{f}: ok ({kind})")
-        except ScenarioError as err:
+        except InputError as err:
             print(f"error: {err}", file=sys.stderr)
             bad += 1
     return 2 if bad else 0
@@ -131,7 +147,7 @@ def _cmd_scenarios(_: argparse.Namespace) -> int:
         try:
             sc = load_scenario(f)
             print(f"{f.name:32s} {sc.start} +{sc.steps} months  {sc.description}")
-        except ScenarioError as err:
+        except InputError as err:
             print(f"{f.name:32s} INVALID: {err.message}")
     return 0
 
@@ -184,10 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ssr`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return _dispatch(args)
-    except ScenarioError as err:
+        with sigterm_as_interrupt():
+            return _dispatch(args)
+    except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return Terminated.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -11,6 +11,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 
 class InputError(ValueError):
@@ -43,4 +46,16 @@ def unknown(name: str, allowed: Iterable[str], what: str, *, cutoff: float = 0.5
     return f"unknown {what} {name!r}{hint} (allowed: {', '.join(allowed) or 'none'})"
 
 
-__all__ = ["InputError", "did_you_mean", "unknown"]
+def field_bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
+    """The (ge, le) bounds of a pydantic field (None where unbounded).
+
+    The one home of a bound is the schema: messages and command-line checks read it here.
+    """
+    lo = hi = None
+    for rule in model.model_fields[name].metadata:
+        lo = getattr(rule, "ge", lo)
+        hi = getattr(rule, "le", hi)
+    return lo, hi
+
+
+__all__ = ["InputError", "did_you_mean", "field_bounds", "unknown"]

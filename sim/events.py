@@ -46,6 +46,20 @@ class DonorWithdrawalOptions(_Options):
     share: float = Field(1.0, ge=0, le=1)
 
 
+class SuspendCSOsOptions(_Options):
+    """Activities of CSOs funded by the named ``donors`` are banned."""
+
+    donors: list[Literal["UN", "EU", "France"]] = Field(
+        default_factory=lambda: ["UN", "EU", "France"], min_length=1
+    )
+
+
+class RivalryOptions(_Options):
+    """The jihadist groups fight each other (``active``) or stop."""
+
+    active: bool = True
+
+
 class PeacekeepersWithdrawOptions(_Options):
     """Peacekeepers leave over ``months`` months."""
 
@@ -93,11 +107,20 @@ def _coup(world: World, params: Params, rng: np.random.Generator, _: CoupOptions
     state.coup(world, params)
 
 
-def _suspend_csos(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
+def _suspend_csos(
+    world: World, params: Params, rng: np.random.Generator, o: SuspendCSOsOptions
+) -> None:
     world.institutions.cso_policy = "suspended"
     s = world.csos
-    s.active &= ~s.foreign
+    banned = [i for i, name in enumerate(world.donors.names) if name in o.donors]
+    s.active &= ~(s.foreign & np.isin(s.funder, banned))
     s.included &= s.active
+
+
+def _jihadist_rivalry(
+    world: World, params: Params, rng: np.random.Generator, o: RivalryOptions
+) -> None:
+    world.armed.jihadist_rivalry = o.active
 
 
 def _include_csos(world: World, params: Params, rng: np.random.Generator, _: NoOptions) -> None:
@@ -166,9 +189,16 @@ EVENT_KINDS: dict[str, EventKind] = {
         ),
         EventKind(
             "suspend_csos",
-            NoOptions,
+            SuspendCSOsOptions,
             _suspend_csos,
-            "Activities of foreign-funded CSOs are banned; the rest lose autonomy.",
+            "Activities of CSOs funded by the named donors (all by default) are banned; "
+            "the rest lose autonomy.",
+        ),
+        EventKind(
+            "jihadist_rivalry",
+            RivalryOptions,
+            _jihadist_rivalry,
+            "JNIM and ISGS fight each other where both are present (active = false ends it).",
         ),
         EventKind(
             "restrict_csos",

@@ -131,6 +131,19 @@ REGISTRY: tuple[Indicator, ...] = (
        "DDR: waiting in the pipeline", short="in pipeline"),
     _I("funds_leaked", "million USD per month", "Donor money lost to embezzlement.",
        "Donor money lost to embezzlement", good_when="low"),
+    _I("ddr_dropouts", "persons, cumulative",
+       "Registered fighters who left DDR before disarming (they never laid down arms).",
+       "DDR: dropped out before disarming", short="dropped out", good_when="low"),
+    _I("civilians_killed", "persons per month", "Civilians killed, all perpetrators.",
+       "Civilians killed", good_when="low"),
+    _I("soldiers_killed", "persons per month", "Security-force personnel killed in attacks.",
+       "Security-force personnel killed", good_when="low"),
+    _I("fighters_killed", "persons per month",
+       "Fighters killed in state operations and in clashes between rival groups.",
+       "Fighters killed"),
+    _I("rival_clashes", "events per month",
+       "Clashes between rival armed groups (CMA and Platform, JNIM and ISGS).",
+       "Clashes between rival armed groups", short="rival clashes"),
     _I("civilian_harm_by_militias", "persons per month",
        "Civilian harm by communal militias (reprisals between communities).",
        "Civilian harm by communal militias", short="by communal militias", good_when="low"),
@@ -217,6 +230,7 @@ def national(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
     flows = world.flows
     inst = world.institutions
     ddr = world.ddr
+    pf = world.people_flows
     w = geo.population / geo.population.sum()
     trained = float((f.trained * f.size).sum() / max(f.size.sum(), 1e-9))
     incidents_r = incidents_by_region(world)
@@ -261,6 +275,11 @@ def national(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
         "peacekeepers": float(world.mission.deployed_r.sum()),
         "ddr_in_pipeline": int(ddr.registered.sum() + ddr.disarmed.sum()),
         "funds_leaked": world.funds.leaked,
+        "ddr_dropouts": int(ddr.cum_dropped.sum()),
+        "civilians_killed": int(pf.civilians_killed.sum()),
+        "soldiers_killed": int(pf.soldiers_killed.sum()),
+        "fighters_killed": int(pf.fighters_killed.sum() + pf.rivals_killed.sum()),
+        "rival_clashes": int(pf.clashes.sum()),
         "civilian_harm_by_militias": int(world.militias.harm_r.sum()),
         "fighters_militia": int(world.militias.fighters_r.sum()),
         "coups": inst.coups,

@@ -31,6 +31,7 @@ from sim.mechanisms.donors import step_donors
 from sim.mechanisms.forces import step_forces
 from sim.mechanisms.militias import step_militias
 from sim.mechanisms.oversight import step_oversight
+from sim.mechanisms.population import step_population
 from sim.mechanisms.recruitment import step_recruitment
 from sim.mechanisms.state import step_institutions
 from sim.mechanisms.trust import step_trust
@@ -41,6 +42,7 @@ from sim.world import World
 Mechanism = Callable[[World, Params, np.random.Generator], None]
 
 MONTH: tuple[Mechanism, ...] = (
+    step_population,
     step_donors,
     step_institutions,
     step_oversight,

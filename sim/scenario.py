@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.calendar import date_of, month_index, parse_month, step_of
-from sim.errors import InputError, unknown
+from sim.errors import InputError, field_bounds, unknown
 from sim.events import Event, EventError, make_event
 from sim.params import Params
 from sim.paramtools import ParamError
@@ -37,6 +38,15 @@ if TYPE_CHECKING:  # the model (and Mesa) load only when something runs: checks 
 
 class ScenarioError(InputError):
     """Invalid scenario or experiment input (file, key path, what is allowed)."""
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""Calendar years a run may cover: plots and reports date every month with pandas
+timestamps, which reach only 1677 to 2262."""
+
+
+NAME_RULE = "must be letters, digits, '_', '-' or '.', starting with a letter or digit (max 80)"
+"""What a scenario or experiment name may be (the pattern of ``ScenarioMeta.name``)."""
 
 
 class ScenarioMeta(BaseModel):
@@ -54,8 +64,23 @@ class ScenarioMeta(BaseModel):
     @field_validator("start")
     @classmethod
     def _month(cls, v: str) -> str:
-        parse_month(v)
+        year, _ = parse_month(v)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"the year must be in [{FIRST_YEAR}, {LAST_YEAR}], got {v!r}")
         return v
+
+
+def check_end(src: str | Path, key: str, start: str, steps: int) -> None:
+    """Refuse a run that would end after the last year plots can date.
+
+    Raises:
+        ScenarioError: naming ``key``.
+    """
+    end = date_of(steps, start)
+    if parse_month(end)[0] > LAST_YEAR:
+        raise ScenarioError(
+            src, key, f"{steps} months from {start} end in {end}, after {LAST_YEAR}-12"
+        )
 
 
 @dataclass
@@ -122,6 +147,7 @@ class Scenario:
             e = err.errors()[0]
             raise ScenarioError(src, f"--{e['loc'][0]}", _pydantic_msg(e)) from err
         new = Scenario(**{**self.__dict__, **meta.model_dump()})
+        check_end(src, "--steps", new.start, new.steps)
         last = max((e.step for e in new.events), default=0)
         if last > new.steps:
             raise ScenarioError(
@@ -141,7 +167,7 @@ def _pydantic_msg(e: dict[str, Any]) -> str:
     if e["type"] == "extra_forbidden":
         return "unknown key"
     if e["type"] == "string_pattern_mismatch":
-        return "must be letters, digits, '_', '-' or '.', starting with a letter or digit (max 80)"
+        return NAME_RULE
     return f"{msg}, got {e.get('input')!r}"
 
 
@@ -156,17 +182,41 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-_WHOLE_NUMBERS = {"steps": (1, 1200), "replicates": (1, 10000), "seed": (0, 2**63 - 1)}
-"""Integer keys of [scenario] with their bounds, for messages that say what is allowed."""
+_WHOLE_NUMBERS = ("steps", "replicates", "seed")
+"""Integer keys of [scenario]: messages say their bounds (read from the schema)."""
 
 
 def _toml_repr(value: Any) -> str:
     """A value as it is written in TOML (true, "text", 1.5), for error messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
+    try:
+        return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
+    except TypeError:
+        return repr(value)
+
+
+def scenario_toml(scenario: Scenario, *, note: str = "") -> str:
+    """The scenario as TOML, with overrides applied and every event dated.
+
+    ``load_scenario`` reads it back to the same configuration (same config hash).
+    ``note`` becomes comment lines at the top.
+    """
+    doc: dict[str, Any] = {
+        "scenario": {
+            key: getattr(scenario, key)
+            for key in ("name", "description", "start", "steps", "replicates", "seed")
+        },
+        "parameters": dict(scenario.parameters),
+    }
+    events = []
+    for ev in scenario.events:
+        entry = {"at": date_of(ev.step, scenario.start), "kind": ev.kind, **ev.options}
+        if ev.label:
+            entry["label"] = ev.label
+        events.append(entry)
+    if events:
+        doc["events"] = events
+    comments = "".join(f"# {line}\n" for line in note.splitlines())
+    return comments + ("\n" if comments else "") + tomli_w.dumps(doc)
 
 
 _TOP = ("scenario", "parameters", "events")
@@ -175,6 +225,13 @@ _EVENT_KEYS = ("at", "step", "kind", "label")
 
 def parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
     """Validate a parsed TOML document as a scenario."""
+    try:
+        return _parse_scenario(data, src)
+    except RecursionError:
+        raise ScenarioError(src, "", "tables or arrays are nested too deeply") from None
+
+
+def _parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
     for key in data:
         if key not in _TOP:
             raise ScenarioError(src, key, _unknown(key, _TOP, "top-level table"))
@@ -195,12 +252,13 @@ def parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
         elif e["type"] == "value_error":
             msg = str(e["ctx"]["error"]) if "ctx" in e else e["msg"]
         elif loc in _WHOLE_NUMBERS:
-            lo, hi = _WHOLE_NUMBERS[loc]
+            lo, hi = field_bounds(ScenarioMeta, loc)
             msg = f"must be a whole number in [{lo}, {hi}], got {_toml_repr(e.get('input'))}"
         else:
             msg = _pydantic_msg(e)
         raise ScenarioError(src, f"scenario.{loc}", msg) from err
 
+    check_end(src, "scenario.steps", meta.start, meta.steps)
     params_raw = data.get("parameters", {})
     if not isinstance(params_raw, dict):
         raise ScenarioError(src, "parameters", 'must be a table of "group.name" = value')
@@ -273,14 +331,20 @@ def _unknown(key: str, allowed: Iterable[str], what: str) -> str:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file, turning every failure into a :class:`ScenarioError`."""
+    """Read a TOML file, turning every failure into a :class:`ScenarioError`.
+
+    Only regular files are read (a device or a pipe could block for ever); a UTF-8
+    byte-order mark, which some editors add, is accepted.
+    """
+    from sim.resources import check_regular_file
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise ScenarioError(p, "", "file not found") from err
-    except IsADirectoryError as err:
-        raise ScenarioError(p, "", "is a directory, expected a .toml file") from err
+        check_regular_file(p)
+    except InputError as err:
+        raise ScenarioError(p, "", err.message) from None
+    try:
+        text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise ScenarioError(p, "", "is not UTF-8 text") from err
     except OSError as err:
@@ -289,6 +353,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(p, "", f"malformed TOML: {err}") from err
+    except RecursionError:
+        raise ScenarioError(p, "", "tables or arrays are nested too deeply") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -344,5 +410,6 @@ __all__ = [
     "read_toml",
     "replicate_seeds",
     "run_scenario",
+    "scenario_toml",
     "simulate",
 ]

@@ -11,12 +11,18 @@ otherwise every replicate of one is set against every replicate of the other.
 from __future__ import annotations
 
 import math
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from sim.calendar import date_of
 from sim.indicators import INDICATORS
+from sim.provenance import provenance, revision_text
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 WINDOW = 12
 """Months in the "first year" and "final year" windows."""
@@ -116,6 +122,69 @@ def comparison_summary(
             "difference": difference(a[name].to_numpy(), b[name].to_numpy(), paired=paired),
         }
     return out
+
+
+def _scenario_info(sc: Scenario) -> dict[str, Any]:
+    return {
+        "name": sc.name,
+        "description": sc.description,
+        "file": str(sc.path) if sc.path else None,
+        "start": sc.start,
+        "end": date_of(sc.steps, sc.start),
+        "steps": sc.steps,
+        "replicates": sc.replicates,
+        "seed": sc.seed,
+        "parameters": dict(sc.parameters),
+        "events": [
+            {
+                "date": date_of(e.step, sc.start),
+                "step": e.step,
+                "kind": e.kind,
+                "options": e.options,
+                "label": e.label,
+            }
+            for e in sc.events
+        ],
+    }
+
+
+def build_summary(
+    scenario: Scenario,
+    ts: pd.DataFrame,
+    *,
+    compare: Scenario | None = None,
+    compare_ts: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """The content of ``summary.json``."""
+    prov = provenance()
+    first = window_dates(ts, final=False)
+    final = window_dates(ts, final=True)
+    summary: dict[str, Any] = {
+        "scenario": _scenario_info(scenario),
+        "config_hash": scenario.config_hash(),
+        "replicate_seeds": scenario.replicate_seeds(),
+        **prov,
+        "git_revision": revision_text(prov["git"]),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "interval": "5th to 95th percentile over replicates",
+        "first_year": {"from": first[0], "to": first[1]},
+        "final_year": {"from": final[0], "to": final[1]},
+        "indicators": indicator_summary(ts),
+    }
+    if compare is not None and compare_ts is not None:
+        paired = compare.replicate_seeds() == scenario.replicate_seeds()
+        summary["comparison"] = {
+            "scenario": _scenario_info(compare),
+            "config_hash": compare.config_hash(),
+            "replicate_seeds": compare.replicate_seeds(),
+            "paired": paired,
+            "final_year": dict(
+                zip(("from", "to"), window_dates(compare_ts, final=True), strict=True)
+            ),
+            "difference": "this scenario minus the comparison, final-year means",
+            "indicators": comparison_summary(ts, compare_ts, paired=paired),
+        }
+    return summary
 
 
 def _num(x: float) -> float | None:

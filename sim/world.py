@@ -67,7 +67,11 @@ class Communities:
     stance: np.ndarray = var(
         "code", "0 neutral, 1 cooperates with the forces, 2 supports armed groups.", "community"
     )
-    people_r: np.ndarray = var("persons", "People in the region (fixed).", "region")
+    people_r: np.ndarray = var(
+        "persons",
+        "Civilians in the region's communities (changes as people leave or return).",
+        "region",
+    )
     militia_side: np.ndarray = var(
         "flag",
         "Belongs to a community of the centre that forms self-defence militias rather than "
@@ -104,6 +108,9 @@ class CSOs:
     autonomy: np.ndarray = var("index", "Freedom to operate under the CSO policy.", "CSO")
     funding: np.ndarray = var("index", "Funding this month, domestic plus donor grants.", "CSO")
     foreign: np.ndarray = var("flag", "Depends on foreign (donor) funding.", "CSO")
+    funder: np.ndarray = var(
+        "donor index", "Row of the donor funding a foreign-funded CSO (-1: domestic).", "CSO"
+    )
     active: np.ndarray = var("flag", "False once suspended.", "CSO")
     included: np.ndarray = var("flag", "Sits on a security consultative committee.", "CSO")
     monitoring_r: np.ndarray = var("index", "Monitoring of the forces by CSOs.", "region")
@@ -123,6 +130,7 @@ class ArmedGroups:
     capacity: np.ndarray = var(
         "persons", "Fighters the group's resources can sustain this month.", "group"
     )
+    jihadist_rivalry: bool = var("flag", "The jihadist groups fight each other.")
 
 
 @dataclass(slots=True)
@@ -141,7 +149,14 @@ class DDRLedger:
     )
     cum_integrated: np.ndarray = var("persons, cumulative", "Integrated into the army.", "group")
     cum_rearmed: np.ndarray = var(
-        "persons, cumulative", "Left the pipeline back to arms (drop-outs, relapses).", "group"
+        "persons, cumulative",
+        "Back to arms after disarming (cantoned drop-outs and relapsed civilians).",
+        "group",
+    )
+    cum_dropped: np.ndarray = var(
+        "persons, cumulative",
+        "Registered who left before disarming (never laid down arms).",
+        "group",
     )
 
 
@@ -172,11 +187,82 @@ class Flows:
     support_r: np.ndarray = var("share", "People in communities supporting armed groups.", "region")
     grievance_r: np.ndarray = var("index", "People-weighted mean grievance.", "region")
     extortion_r: np.ndarray = var("events per month", "Extortion by the forces.", "region")
-    fighters_removed: int = var("persons per month", "Fighters killed or captured in operations.")
+    fighters_removed: int = var("persons per month", "Fighters killed in operations.")
     misconduct_detected: int = var("units per month", "Force units caught in misconduct.")
     misconduct_sanctioned: int = var("units per month", "Detected units sanctioned.")
     volunteers: int = var("persons per month", "Would-be recruits before groups turn some away.")
     recruits: int = var("persons per month", "Recruits taken by an armed group.")
+
+
+@dataclass(slots=True)
+class People:
+    """Where each region's people are: every person is in exactly one stock.
+
+    Stocks per region: civilians (``Communities.people``), fighters (``ArmedGroups``),
+    forces (``Forces.size``), disarmed in cantonment (``in_ddr_gr``) and the dead. Every
+    change of a stock is one of the named flows of :class:`PeopleFlows`
+    (:mod:`sim.mechanisms.population` checks the balance).
+    """
+
+    men_r: np.ndarray = var("persons", "Military-age men (fixed; caps fighters).", "region")
+    dead_r: np.ndarray = var("persons, cumulative", "People killed in the region.", "region")
+    in_ddr_gr: np.ndarray = var(
+        "persons", "Disarmed in cantonment, by group and region of origin.", "group and region"
+    )
+    reintegrated_gr: np.ndarray = var(
+        "persons",
+        "Reintegrated civilians who may relapse, by group and region (part of the civilians).",
+        "group and region",
+    )
+    budget: float = var("million USD per month", "Personnel budget of the forces this month.")
+
+
+@dataclass(slots=True)
+class PeopleFlows:
+    """People moving between stocks this month, by region (all whole persons, never negative)."""
+
+    recruited: np.ndarray = var("persons per month", "Civilians joining armed groups.", "region")
+    enlisted: np.ndarray = var("persons per month", "Civilians joining the forces.", "region")
+    civilians_killed: np.ndarray = var("persons per month", "Civilians killed.", "region")
+    soldiers_killed: np.ndarray = var(
+        "persons per month", "Force personnel killed in attacks.", "region"
+    )
+    fighters_killed: np.ndarray = var(
+        "persons per month", "Fighters killed in state operations.", "region"
+    )
+    rivals_killed: np.ndarray = var(
+        "persons per month", "Fighters killed in clashes between rival groups.", "region"
+    )
+    clashes: np.ndarray = var("events per month", "Clashes between rival armed groups.", "region")
+    fighters_left: np.ndarray = var(
+        "persons per month", "Fighters who leave their group for civilian life.", "region"
+    )
+    cantoned: np.ndarray = var("persons per month", "Fighters cantoned and disarmed.", "region")
+    ddr_back_to_arms: np.ndarray = var(
+        "persons per month", "Cantoned who leave the camps back to their group.", "region"
+    )
+    reintegrated: np.ndarray = var(
+        "persons per month", "Cantoned who return to civilian life.", "region"
+    )
+    integrated_out: np.ndarray = var(
+        "persons per month", "Cantoned leaving for the army (region of origin).", "region"
+    )
+    integrated_in: np.ndarray = var(
+        "persons per month", "Ex-combatants joining a unit (region of the unit).", "region"
+    )
+    relapsed: np.ndarray = var(
+        "persons per month", "Reintegrated civilians who take up arms again.", "region"
+    )
+    fighters_in: np.ndarray = var("persons per month", "Fighters arriving.", "region")
+    fighters_out: np.ndarray = var("persons per month", "Fighters leaving.", "region")
+    forces_in: np.ndarray = var("persons per month", "Personnel redeployed in.", "region")
+    forces_out: np.ndarray = var("persons per month", "Personnel redeployed out.", "region")
+    militia_joined: np.ndarray = var(
+        "persons per month", "Civilians joining a communal militia.", "region"
+    )
+    militia_left: np.ndarray = var(
+        "persons per month", "Militia fighters going home to their communities.", "region"
+    )
 
 
 @dataclass(slots=True)
@@ -273,6 +359,8 @@ class World:
     institutions: Institutions = var("", "The state's institutions.")
     donors: Donors = var("", "Donors and partner.")
     funds: Funds = var("", "This month's donor money.")
+    people: People = var("", "Where every person of each region is.")
+    people_flows: PeopleFlows = var("", "This month's flows of people between stocks.")
     militias: Militias = var("", "Communal militias of the centre.")
 
 
@@ -297,6 +385,8 @@ __all__ = [
     "Institutions",
     "Militias",
     "Mission",
+    "People",
+    "PeopleFlows",
     "World",
     "var",
 ]

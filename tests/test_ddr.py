@@ -37,8 +37,10 @@ def test_given_ddr_launched_when_running_then_fighters_move_through_every_stage(
         assert last["ddr_disarmed"] > 0
         assert last["ddr_reintegrated"] > 0
         assert last["ddr_integrated"] > 0
-        # and integrated ex-combatants now serve in the force units
-        assert model.world.forces.integrated.sum() == pytest.approx(last["ddr_integrated"])
+        # and integrated ex-combatants now serve in the force units (some have since been
+        # killed in attacks, with their units)
+        serving = model.world.forces.integrated.sum()
+        assert 0 < serving <= last["ddr_integrated"]
 
 
 def test_given_ddr_launched_when_running_then_fewer_signatory_fighters_remain_under_arms():

@@ -97,8 +97,14 @@ def test_given_parameters_when_building_then_agents_of_each_kind_match_the_count
 def test_given_few_communities_when_building_then_every_region_gets_at_least_one():
     model = SSRModel(rng=8, overrides={"community.count": 11})
     assert sorted(set(model.world.communities.region.tolist())) == list(range(11))
-    # and the people they stand for add up to the regions' population
-    assert np.isclose(model.world.communities.people.sum(), load_geography().population.sum())
+    # and civilians, fighters and force personnel add up to each region's population
+    w = model.world
+    everyone = (
+        np.bincount(w.communities.region, weights=w.communities.people, minlength=11)
+        + w.armed.fighters.sum(axis=0)
+        + np.bincount(w.forces.region, weights=w.forces.size, minlength=11)
+    )
+    assert np.array_equal(everyone, np.rint(load_geography().population))
 
 
 def test_given_a_run_when_agents_read_their_state_then_they_see_their_own_array_row():

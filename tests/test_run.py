@@ -1,4 +1,4 @@
-"""`ssr run`: the run folder a policy team receives (DESIGN.md section 4)."""
+"""`ssr run`: the run folder a policy team receives (timeseries, regions, summary, report)."""
 
 from __future__ import annotations
 

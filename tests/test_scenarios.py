@@ -1,5 +1,5 @@
 """The scenario library: every file validates and runs, events land in their month, and
-the agreement's termination moves the model the way FACTS.md expects."""
+the agreement's termination moves the model the way the public record describes."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _mean_after(ts: pd.DataFrame, column: str, since: str = "2024-02") -> pd.Ser
 
 
 def test_after_termination_signatories_rearm_and_violence_rises(baseline_and_termination):
-    # FACTS.md, stylised fact 9: after the termination the signatory coalition re-arms.
+    # Stylised fact 9 (press, 2024): after the termination the signatory coalition re-arms.
     base, term = baseline_and_termination
     for column in ("fighters_signatory", "incidents"):
         diff = _mean_after(term, column) - _mean_after(base, column)
@@ -88,7 +88,7 @@ def test_after_termination_signatories_rearm_and_violence_rises(baseline_and_ter
 
 
 def test_after_termination_ddr_registration_stops_growing(baseline_and_termination):
-    # FACTS.md: DDR closes to the signatory movements when the agreement ends.
+    # Press, 2024: DDR closes to the signatory movements when the agreement ends.
     base, term = baseline_and_termination
 
     def registered(ts: pd.DataFrame, date: str) -> pd.Series:

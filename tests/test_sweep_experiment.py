@@ -11,7 +11,8 @@ from sweep_helpers import BASE
 
 from sim.cli import main
 from sim.scenario import ScenarioError
-from sim.sweep.experiment import DEFAULT_OUTPUTS, load_experiment
+from sim.sweep.experiment import DEFAULT_OUTPUTS
+from sim.sweep.schema import load_experiment
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Stylized facts (FACTS.md, nine) and literature mechanisms, on the calibrated defaults.
+"""Stylized facts (the nine of docs/VALIDATION.md) and literature mechanisms, on the calibrated defaults.
 
 Each fact is checked on the historical scenario (``scenarios/historical_2015_2025.toml``,
 its 20 replicates at the full community count, run once per module) and, where the fact
@@ -16,6 +16,7 @@ import pytest
 from sim.validation import checks
 from sim.validation.targets import HISTORICAL as HISTORICAL_PATH
 from sim.validation.targets import (
+    TARGETS,
     annual_means,
     crossing_year,
     interval,
@@ -84,10 +85,10 @@ def test_fact2_given_the_record_when_violence_moves_then_the_centre_overtakes_th
 def test_fact2_given_the_record_when_harm_is_located_then_the_centre_has_the_largest_share(
     figures,
 ):
-    # ECHO: about 70% in the centre (2020-01 to 05); the model, without communal militias,
-    # reaches less (docs/VALIDATION.md), but the centre is still the largest zone.
+    # ECHO: about 70% in the centre (2020-01 to 05); with the communal militias the model
+    # comes close (docs/VALIDATION.md): the centre holds most of the harm.
     mean, lo, _ = ci(figures["centre_harm_share_2020"])
-    assert lo > 0.3 and mean < 0.8
+    assert lo > 0.55 and mean < 0.8
 
 
 # ------------------------------------------------------------------ fact 3: forces' harm
@@ -185,7 +186,8 @@ def test_fact8_given_the_2022_ban_then_detection_and_cso_capacity_fall(figures):
     assert eff["detection_2023_25"].hi < 0
     assert eff["cso_capacity_2023_25"].hi < 0
     _, _, hi = ci(figures["cso_capacity_2023_vs_2021"])
-    assert hi < 0.6
+    hinge = next(t.value for t in TARGETS if t.name == "cso_capacity_2023_vs_2021")
+    assert hi < hinge
 
 
 # ------------------------------------------------------------------ fact 9: after termination

@@ -5,9 +5,9 @@ the pipeline never creates or loses a person):
 
     fighters --uptake--> registered --cantonment--> disarmed --processing--> integrated (army)
                                                                      \\--> reintegrated (civilian)
-    registered --dropout--> leaves the process (still armed)   (counted as re-armed)
-    disarmed --dropout--> fighters                             (counted as re-armed)
-    reintegrated --relapse--> fighters                         (counted as re-armed)
+    registered --dropout--> leaves the process (still armed)   (counted as dropped out)
+    disarmed --dropout--> fighters                             (counted as back to arms)
+    reintegrated --relapse--> fighters                         (counted as back to arms)
 
 Registration does not disarm anyone: registered combatants stay with their movement,
 armed and counted among its fighters, until the cantonment sites take them (in Mali,
@@ -24,8 +24,11 @@ registration far outran cantonment: 63,000 registered by 2019, 8 of 24 sites wor
 Uptake rises with incentives, security guarantees, trust in the process and capacity
 (Humphreys & Weinstein 2007). DDR is open to all signatories while the agreement stands
 and DDR is launched; after termination only a ``pro_government`` relaunch (press,
-2025-02) admits the pro-government coalition. Integrated fighters join the force units
-of their group's main region.
+2025-02) admits the pro-government coalition; the registered of a group shut out of a
+running DDR (the CMA after termination) leave the process and none is cantoned.
+Integrated fighters join force units with room (:func:`sim.mechanisms.forces.integrate_into_forces`):
+in their region first, then its neighbours; the cantoned keep their region of origin
+(``People.in_ddr_gr``), so the region-by-region balance of people holds.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.donors import DonorParams
-from sim.mechanisms.forces import integrate_into_forces
+from sim.mechanisms.forces import ForceParams, integrate_into_forces
+from sim.mechanisms.population import add_civilians, fighter_room, take_civilians
 from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -116,6 +120,7 @@ class Needs(Protocol):
     ddr: DDRParams
     state: StateParams
     donors: DonorParams
+    forces: ForceParams
 
 
 def ddr_open(world: World) -> np.ndarray:
@@ -130,9 +135,10 @@ def ddr_open(world: World) -> np.ndarray:
 
 
 def pipeline_people(world: World) -> int:
-    """Everyone on the fighters-and-DDR ledger (for conservation checks).
+    """Everyone on the fighters-and-DDR ledger, per group (for conservation checks).
 
-    Registered combatants are still fighters, so they are not counted twice.
+    Registered combatants are still fighters, so they are not counted twice; the
+    integrated are counted once placed in a unit.
     """
     ddr = world.ddr
     return int(
@@ -144,80 +150,137 @@ def pipeline_people(world: World) -> int:
 
 
 def step_ddr(world: World, params: Needs, rng: np.random.Generator) -> None:
-    """Move signatory fighters through the DDR pipeline."""
+    """Move signatory fighters through the DDR pipeline, region by region."""
     p = params.ddr
     ddr = world.ddr
     fighters = world.armed.fighters
-    active = world.institutions.ddr_active
     trust = world.institutions.trust
     funding = min(1.0, world.funds.ddr / max(params.donors.ddr_need, 1e-9))
+    open_ = ddr_open(world)
 
     # registered combatants are a subset of the group's fighters: losses in combat or to
     # attrition also thin the registered
     np.minimum(ddr.registered, fighters.sum(axis=1), out=ddr.registered)
-
-    # entries: unregistered fighters -> registered (they keep their arms)
     uptake = (
         p.max_uptake
         * (0.3 + 0.7 * p.incentive)
         * (0.3 + 0.7 * p.security_guarantee)
         * trust
         * world.armed.commitment
-        * ddr_open(world)
+        * open_
     )
-    unregistered = fighters.sum(axis=1) - ddr.registered
-    entries = rng.binomial(unregistered, np.clip(uptake, 0.0, 1.0))
+    entries = rng.binomial(fighters.sum(axis=1) - ddr.registered, np.clip(uptake, 0.0, 1.0))
 
-    # dropouts from the waiting stocks, before moving on
+    # drop-outs before disarmament: the registered leave the process (still armed); a
+    # group shut out of a running DDR (the CMA after termination) leaves it whole
     drop = p.dropout_rate * (1.0 - trust)
-    drop_reg = rng.binomial(ddr.registered, drop)
-    drop_dis = rng.binomial(ddr.disarmed, drop)
-    ddr.registered -= drop_reg
-    ddr.disarmed -= drop_dis
+    excluded = world.institutions.ddr_active & ~open_
+    dropped = np.where(excluded, ddr.registered, rng.binomial(ddr.registered, drop))
+    ddr.registered -= dropped
+    back = leave_cantonment(world, drop, rng)
 
-    # registered -> disarmed, limited by cantonment capacity
-    waiting = ddr.registered.sum()
-    cap = p.cantonment_capacity * funding if active else 0.0
-    canton_p = min(1.0, cap / waiting) if waiting > 0 else 0.0
-    disarmed = rng.binomial(ddr.registered, canton_p)
-    ddr.registered -= disarmed
+    disarmed = canton(world, p.cantonment_capacity * funding, open_, rng)
     ddr.registered += entries
-    ddr.disarmed += disarmed
-    for g in np.flatnonzero(disarmed):
-        fighters[g] -= rng.multivariate_hypergeometric(fighters[g], int(disarmed[g]))
-
-    # disarmed -> integrated or reintegrated
     will = world.institutions.political_will
-    proc = p.processing_rate * (0.3 + 0.7 * will) * funding if active else 0.0
-    exits = rng.binomial(ddr.disarmed, min(proc, 1.0))
-    integrated = rng.binomial(exits, p.integration_share)
-    reintegrated = exits - integrated
-    ddr.disarmed -= exits
-    ddr.reintegrated += reintegrated
-    relapse = rearm(world, p, drop_dis, rng)
+    proc = p.processing_rate * (0.3 + 0.7 * will) * funding if world.institutions.ddr_active else 0
+    integrated, reintegrated = process(world, params, min(proc, 1.0), rng)
+    relapse = rearm(world, p, rng)
 
     ddr.cum_registered += entries
     ddr.cum_disarmed += disarmed
     ddr.cum_integrated += integrated
     ddr.cum_reintegrated += reintegrated
-    ddr.cum_rearmed += drop_reg + drop_dis + relapse
-    if integrated.sum() > 0:
-        integrate_into_forces(world, integrated)
+    ddr.cum_dropped += dropped
+    ddr.cum_rearmed += back + relapse
+    ddr.disarmed = world.people.in_ddr_gr.sum(axis=1)
+    ddr.reintegrated = world.people.reintegrated_gr.sum(axis=1)
 
 
-def rearm(world: World, p: DDRParams, drop_dis: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Relapse of reintegrated civilians; relapsed and disarmed drop-outs rejoin their group.
+def to_fighters(world: World, g: int, counts_r: np.ndarray) -> np.ndarray:
+    """Add people to group ``g``'s fighters where the region has room; returns those added."""
+    added = np.minimum(counts_r, fighter_room(world))
+    world.armed.fighters[g] += added
+    return added
 
-    The registered who drop out never laid down their arms, so only ``drop_dis`` and the
-    relapsed return to the fighters (in their group's home regions). Returns the relapsed.
+
+def leave_cantonment(world: World, drop: float, rng: np.random.Generator) -> np.ndarray:
+    """Cantoned drop-outs go back to their group in their region (flow ``ddr_back_to_arms``).
+
+    Returns the people back to arms per group (all of them had disarmed).
+    """
+    stock = world.people.in_ddr_gr
+    back = np.zeros(len(stock), dtype=np.int64)
+    for g in np.flatnonzero(stock.sum(axis=1)):
+        added = to_fighters(world, g, rng.binomial(stock[g], drop))
+        stock[g] -= added
+        world.people_flows.ddr_back_to_arms += added
+        back[g] = added.sum()
+    return back
+
+
+def canton(
+    world: World, capacity: float, open_: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Registered fighters of groups DDR is open to are cantoned and disarmed.
+
+    The sites take at most ``capacity`` a month; the cantoned leave their group's
+    fighters region by region (multivariate hypergeometric) for the camps (flow
+    ``cantoned``). Returns the disarmed per group.
     """
     ddr = world.ddr
+    waiting = ddr.registered[open_].sum()
+    canton_p = min(1.0, capacity / waiting) if waiting > 0 and capacity > 0 else 0.0
+    disarmed = np.where(open_, rng.binomial(ddr.registered, canton_p), 0)
+    ddr.registered -= disarmed
+    for g in np.flatnonzero(disarmed):
+        taken = rng.multivariate_hypergeometric(world.armed.fighters[g], int(disarmed[g]))
+        world.armed.fighters[g] -= taken
+        world.people.in_ddr_gr[g] += taken
+        world.people_flows.cantoned += taken
+    return disarmed
+
+
+def process(
+    world: World, params: Needs, proc: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cantoned leave the camps: to the army where units have room, or to civilian life.
+
+    Those chosen for the army who find no unit with room stay cantoned. Returns the
+    integrated and the reintegrated per group.
+    """
+    stock = world.people.in_ddr_gr
+    flows = world.people_flows
+    exits = rng.binomial(stock, proc)
+    to_army = rng.binomial(exits, params.ddr.integration_share)
+    reint = exits - to_army
+    stock -= reint
+    world.people.reintegrated_gr += reint
+    flows.reintegrated += reint.sum(axis=0)
+    add_civilians(world.communities, reint.sum(axis=0), rng)
+    integrated = np.zeros(len(stock), dtype=np.int64)
+    for g, r in zip(*np.nonzero(to_army), strict=True):
+        placed = integrate_into_forces(world, params.forces, int(r), int(to_army[g, r]), rng)
+        stock[g, r] -= placed.sum()
+        flows.integrated_out[r] += placed.sum()
+        flows.integrated_in += placed
+        integrated[g] += placed.sum()
+    return integrated, reint.sum(axis=1)
+
+
+def rearm(world: World, p: DDRParams, rng: np.random.Generator) -> np.ndarray:
+    """Reintegrated civilians relapse into their group in their region (flow ``relapsed``).
+
+    Returns the relapsed per group.
+    """
     terminated = 0.0 if world.institutions.agreement_active else 1.0
     relapse_p = p.rearm_rate * (1.0 + p.termination_multiplier * terminated) * (1.0 - p.opportunity)
-    relapse = rng.binomial(ddr.reintegrated, min(relapse_p, 1.0))
-    ddr.reintegrated -= relapse
-    rearmed = drop_dis + relapse
-    for g in np.flatnonzero(rearmed):
-        home = world.geo.fighters[g]
-        world.armed.fighters[g] += rng.multinomial(int(rearmed[g]), home / home.sum())
+    stock = world.people.reintegrated_gr
+    relapse = np.zeros(len(stock), dtype=np.int64)
+    for g in np.flatnonzero(stock.sum(axis=1)):
+        wanted = np.minimum(rng.binomial(stock[g], min(relapse_p, 1.0)), fighter_room(world))
+        taken = take_civilians(world.communities, wanted, rng)
+        world.armed.fighters[g] += taken
+        stock[g] -= taken
+        world.people_flows.relapsed += taken
+        relapse[g] = taken.sum()
     return relapse

@@ -1,7 +1,8 @@
 """Donors and partners: budgets, allocation, conditionality, leakage, peacekeepers.
 
 Three kinds: multilateral (UN, EU), bilateral (France) and a
-non-conditional security partner that arrives with an event. Money is split between
+non-conditional security partner that arrives with an event. The mission's part of the
+UN's money (``mission_share``) stops when the peacekeeping mandate ends. Money is split between
 training, equipment, DDR, CSO grants and reform programmes; a share leaks where
 corruption is high. Peacekeepers cut armed-group violence against civilians in their
 regions but not abuses by state forces (Hultman, Kathman & Shannon 2013; Fjelde, Hultman
@@ -23,7 +24,14 @@ DONOR_SPECS: tuple[dict, ...] = (
     # name, kind and allocation shares (training, equipment, ddr, cso, reform): assumptions
     # after the programmes described in the seed documents (EUTM training, MINUSMA DDR
     # support, EU/UN civil-society grants; bilateral equipment and operations support).
-    {"name": "UN", "kind": "multilateral", "alloc": (0.10, 0.05, 0.45, 0.20, 0.20)},
+    # the UN row carries the peacekeeping mission's programmes (MINUSMA: DDR, cantonment
+    # sites, community violence reduction), part of which stops with the mandate
+    {
+        "name": "UN",
+        "kind": "multilateral",
+        "alloc": (0.10, 0.05, 0.45, 0.20, 0.20),
+        "mission": True,
+    },
     {"name": "EU", "kind": "multilateral", "alloc": (0.45, 0.10, 0.10, 0.20, 0.15)},
     {"name": "France", "kind": "bilateral", "alloc": (0.30, 0.50, 0.05, 0.10, 0.05)},
     {"name": "Partner", "kind": "partner", "alloc": (0.00, 1.00, 0.00, 0.00, 0.00)},
@@ -78,6 +86,16 @@ class DonorParams(ParamGroup):
         1,
         "per (million USD per 1,000 troops)",
         "Monthly gain of capacity per million USD of equipment per 1,000 troops.",
+    )
+    mission_share: float = param(
+        0.75,
+        0,
+        1,
+        "share",
+        "Share of the UN's money that is the peacekeeping mission's and stops when its "
+        "mandate ends.",
+        "assumption: MINUSMA's assessed budget funded the cantonment sites and DDR and "
+        "community-violence-reduction programmes (UN reporting)",
     )
     ddr_need: float = param(
         3.0,
@@ -153,7 +171,10 @@ def contribution(world: World, p: DonorParams, i: int) -> float:
     d = world.donors
     if not d.active[i]:
         return 0.0
-    return base_budget(p, d.kinds[i]) * (1.0 - d.cut[i])
+    money = base_budget(p, d.kinds[i]) * (1.0 - d.cut[i])
+    if DONOR_SPECS[i].get("mission") and not world.mission.mandated:
+        money *= 1.0 - p.mission_share
+    return money
 
 
 def step_donors(world: World, params: Needs, rng: np.random.Generator) -> None:

@@ -1,7 +1,9 @@
 """Security force units: size, deployment, capacity, training and human-rights compliance.
 
-Units (army, gendarmerie, police; several per region) grow with recruitment, adapt
-their deployment toward threatened regions, gain capacity from equipment and human-
+Units (army, gendarmerie, police; several per region) hire civilians up to what the
+personnel budget affords (it grows by ``budget_growth`` a month; the dead are replaced
+within it), adapt their deployment toward threatened regions (whole persons move, the
+integrated ex-combatants with them), gain capacity from equipment and human-
 rights training from donor money, and lose both to turnover. Compliance with human
 rights is derived each month:
 
@@ -21,8 +23,9 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.donors import DonorParams
+from sim.mechanisms.population import remove_personnel, take_civilians
 from sim.paramtools import ParamGroup, param
-from sim.world import World
+from sim.world import Forces, World
 
 
 class ForceParams(ParamGroup):
@@ -40,13 +43,47 @@ class ForceParams(ParamGroup):
         "press reports: about 18,000 armed forces in 2017 (approximate)",
         init_only=True,
     )
-    growth_rate: float = param(
-        0.008,
+    personnel_budget: float = param(
+        15.0,
+        0,
+        500,
+        "million USD per month",
+        "Personnel budget of the forces at the start (pays the troops it can afford).",
+        "assumption: order of magnitude of SIPRI's military expenditure for Mali "
+        "(several hundred million USD a year in 2015), personnel about half",
+        init_only=True,
+    )
+    budget_growth: float = param(
+        0.0085,
         0,
         0.05,
         "per month",
-        "Monthly growth of force numbers (about 15,000 in 2015 to 35-40,000 in 2024).",
-        "press reports: about 18,000 in 2017, 35-40,000 in 2024 (approximate)",
+        "Monthly growth of the personnel budget (troops follow what the budget affords).",
+        "calibrated: troops from about 15,000 in 2015 to 35-40,000 in 2024, press reports (approximate)",
+    )
+    cost_per_soldier: float = param(
+        1.0,
+        0.05,
+        20,
+        "thousand USD per soldier per month",
+        "Pay and upkeep of one member of the forces.",
+        "assumption",
+    )
+    hiring_rate: float = param(
+        0.03,
+        0,
+        0.5,
+        "per month",
+        "Largest monthly intake as a share of current personnel.",
+        "assumption",
+    )
+    integration_ceiling: float = param(
+        0.25,
+        0,
+        1,
+        "share",
+        "Largest share of a unit's personnel that integrated ex-combatants may fill.",
+        "assumption (mixed units; Humphreys & Weinstein 2007 on unit cohesion)",
     )
     initial_capacity: float = param(
         0.35, 0, 1, "index", "Initial operational capacity.", init_only=True
@@ -114,22 +151,96 @@ class Needs(Protocol):
 
 
 def step_forces(world: World, params: Needs, rng: np.random.Generator) -> None:
-    """Grow, redeploy, train and equip the units; derive human-rights compliance."""
+    """Enlist, redeploy, train and equip the units; derive human-rights compliance."""
     p = params.forces
+    enlist(world, p, rng)
+    redeploy(world, p, rng)
+    train_and_equip(world, params)
+    update_compliance(world, p)
+
+
+def enlist(world: World, p: ForceParams, rng: np.random.Generator) -> None:
+    """Hire civilians up to what the personnel budget affords (at most ``hiring_rate``).
+
+    Recruits come from every region in proportion to its civilians and join that
+    region's units (redeployment moves them later): flow ``enlisted``.
+    """
+    f = world.forces
+    c = world.communities
+    world.people.budget *= 1.0 + p.budget_growth
+    affordable = world.people.budget * 1000.0 / p.cost_per_soldier
+    size = float(f.size.sum())
+    hires = int(max(0.0, min(affordable - size, p.hiring_rate * size)))
+    civilians = np.maximum(c.people_r, 0.0)
+    if hires == 0 or civilians.sum() <= 0:
+        return
+    wanted = rng.multinomial(hires, civilians / civilians.sum())
+    taken = take_civilians(c, wanted, rng)
+    for r in np.flatnonzero(taken):
+        units = np.flatnonzero(f.region == r)
+        f.size[units] += rng.multinomial(int(taken[r]), np.full(len(units), 1.0 / len(units)))
+    world.people_flows.enlisted = taken
+
+
+def redeploy(world: World, p: ForceParams, rng: np.random.Generator) -> None:
+    """Move personnel toward threatened, populous regions; integrated move with the people.
+
+    Each region closes ``redeploy_rate`` of its gap to the threat-weighted target; whole
+    persons leave regions above target (flow ``forces_out``) and the same number arrive
+    in regions below it (``forces_in``), the integrated among them in proportion.
+    """
     f = world.forces
     geo = world.geo
     n = geo.n
-
-    # growth and adaptive redeployment (total size is preserved by redeployment)
-    f.size *= 1.0 + p.growth_rate
-    total = f.size.sum()
+    region_size = np.bincount(f.region, weights=f.size, minlength=n)
     armed = world.armed.fighters.sum(axis=0)
     weight = np.sqrt(geo.population) * (1.0 + p.threat_weight * armed / (armed.sum() + 1.0))
-    target_region = total * weight / weight.sum()
-    region_size = np.bincount(f.region, weights=f.size, minlength=n)
-    factor = 1.0 + p.redeploy_rate * (target_region / np.maximum(region_size, 1e-9) - 1.0)
-    f.size *= factor[f.region]
+    gap = p.redeploy_rate * (region_size.sum() * weight / weight.sum() - region_size)
+    leave = np.floor(np.clip(-gap, 0.0, region_size)).astype(np.int64)
+    moved = int(leave.sum())
+    if moved == 0 or not (gap > 0).any():
+        return
+    out_integrated = 0
+    for r in np.flatnonzero(leave):
+        units = np.flatnonzero(f.region == r)
+        before = f.integrated[units].sum()
+        remove_personnel(f, units, int(leave[r]), rng)
+        out_integrated += int(round(before - f.integrated[units].sum()))
+    arrive = largest_remainder_counts(np.clip(gap, 0.0, None), moved)
+    integrated_r = rng.multivariate_hypergeometric(arrive, out_integrated)
+    for r in np.flatnonzero(arrive):
+        units = np.flatnonzero(f.region == r)
+        share = np.full(len(units), 1.0 / len(units))
+        f.size[units] += rng.multinomial(int(arrive[r]), share)
+        place_integrated(f, units, int(integrated_r[r]))
+    world.people_flows.forces_out = leave
+    world.people_flows.forces_in = arrive
 
+
+def largest_remainder_counts(weights: np.ndarray, total: int) -> np.ndarray:
+    """Whole counts proportional to ``weights`` summing to ``total``."""
+    share = weights / weights.sum() * total
+    counts = np.floor(share).astype(np.int64)
+    left = total - int(counts.sum())
+    counts[np.argsort(-(share - counts), kind="stable")[:left]] += 1
+    return counts
+
+
+def place_integrated(f: Forces, units: np.ndarray, k: int) -> None:
+    """Mark ``k`` arriving people of ``units`` as integrated, where the units have room."""
+    for u in units[np.argsort(f.integrated[units] / np.maximum(f.size[units], 1.0))]:
+        room = int(f.size[u] - f.integrated[u])
+        take = min(room, k)
+        f.integrated[u] += take
+        k -= take
+        if k == 0:
+            return
+
+
+def train_and_equip(world: World, params: Needs) -> None:
+    """Training and equipment from donor money (per 1,000 troops), minus turnover and decay."""
+    p = params.forces
+    f = world.forces
     # training and equipment from donor money (per 1,000 troops)
     per_k = 1000.0 / max(f.size.sum(), 1.0)
     d = params.donors
@@ -140,6 +251,10 @@ def step_forces(world: World, params: Needs, rng: np.random.Generator) -> None:
     np.clip(f.trained, 0.0, 1.0, out=f.trained)
     np.clip(f.capacity, 0.0, 1.0, out=f.capacity)
 
+
+def update_compliance(world: World, p: ForceParams) -> None:
+    """Compliance and effective capacity of each unit this month."""
+    f = world.forces
     integrated_share = f.integrated / np.maximum(f.size, 1.0)
     partner = 1.0 if world.institutions.partner_present else 0.0
     f.compliance[:] = np.clip(
@@ -153,12 +268,35 @@ def step_forces(world: World, params: Needs, rng: np.random.Generator) -> None:
     f.effective_capacity[:] = np.clip(f.capacity + p.partner_capacity_boost * partner, 0.0, 1.0)
 
 
-def integrate_into_forces(world: World, integrated: np.ndarray) -> None:
-    """Add integrated ex-combatants (per group) to the units of each group's main region."""
+def integration_room(f: Forces, ceiling: float) -> np.ndarray:
+    """Integrated ex-combatants each unit can still take (``ceiling`` of its personnel)."""
+    return np.maximum(np.floor(ceiling * f.size) - f.integrated, 0.0).astype(np.int64)
+
+
+def integrate_into_forces(
+    world: World, p: ForceParams, origin: int, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Place up to ``k`` ex-combatants from region ``origin`` in units with room.
+
+    Units of the region come first, then those of neighbouring regions, then any; a
+    unit takes no more than its room (:func:`integration_room`). Returns the people
+    placed per region (flow ``integrated_in``); those without a place stay cantoned.
+    """
     f = world.forces
-    for g in np.flatnonzero(integrated):
-        home = int(np.argmax(world.geo.fighters[g]))
-        units = np.flatnonzero(f.region == home)
-        add = integrated[g] / len(units)
+    geo = world.geo
+    placed = np.zeros(geo.n, dtype=np.int64)
+    ring = geo.adjacency[origin] > 0
+    for regions in (np.array([origin]), np.flatnonzero(ring), np.arange(geo.n)):
+        units = np.flatnonzero(np.isin(f.region, regions))
+        room = integration_room(f, p.integration_ceiling)[units]
+        take = min(k, int(room.sum()))
+        if take == 0:
+            continue
+        add = rng.multivariate_hypergeometric(room, take)
         f.size[units] += add
         f.integrated[units] += add
+        placed += np.bincount(f.region[units], weights=add, minlength=geo.n).astype(np.int64)
+        k -= take
+        if k == 0:
+            break
+    return placed

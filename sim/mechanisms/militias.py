@@ -21,8 +21,10 @@ Per region r with communal tension T_r (``regions.json``):
     harm_r       ~ Poisson(harm_per_attack * attacks_r * (1 - pk_r))       (pk_r as in violence)
 
 Militia fighters are kept in their own record; they are people of the region's
-communities (the population flow joins the communities' accounting where recruits
-leave communities).
+communities: recruits leave the communities (flow ``militia_joined``, never beyond the
+region's military-age men not under arms), those going home return to them
+(``militia_left``), and the civilians they kill leave them (``civilians_killed``, the
+share ``violence.civilian_killed_share`` of those harmed).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim.mechanisms.population import add_civilians, fighter_room, take_civilians
 from sim.mechanisms.violence import ViolenceParams, peacekeeper_cut
 from sim.paramtools import ParamGroup, param
 from sim.world import Militias, World
@@ -151,8 +154,7 @@ def threat(world: World, p: MilitiaParams) -> np.ndarray:
 def mobilise(world: World, p: MilitiaParams, rng: np.random.Generator) -> np.ndarray:
     """Self-defence recruits of the month per region (threat where the state does not protect).
 
-    The recruits are people of the region's communities; the population flow (recruits
-    leaving communities) plugs in here.
+    The recruits leave the region's communities, within its military-age men not under arms.
     """
     geo = world.geo
     m = world.militias
@@ -169,7 +171,8 @@ def mobilise(world: World, p: MilitiaParams, rng: np.random.Generator) -> np.nda
         * unprotected
         * room
     )
-    return rng.poisson(np.where(tension > 0, mean, 0.0)).astype(np.int64)
+    wanted = np.minimum(rng.poisson(np.where(tension > 0, mean, 0.0)), fighter_room(world))
+    return take_civilians(world.communities, wanted, rng)
 
 
 def reprisals(
@@ -194,5 +197,12 @@ def step_militias(world: World, params: Needs, rng: np.random.Generator) -> None
     recruits = mobilise(world, p, rng)
     going_home = rng.binomial(m.fighters_r, p.demobilisation * (1.0 - threat(world, p)))
     m.fighters_r += recruits - going_home
+    add_civilians(world.communities, going_home, rng)
+    world.people_flows.militia_joined = recruits
+    world.people_flows.militia_left = going_home
     m.recruits = int(recruits.sum())
     m.attacks_r, m.harm_r = reprisals(world, params, rng)
+    killed = rng.binomial(m.harm_r.astype(np.int64), params.violence.civilian_killed_share)
+    taken = take_civilians(world.communities, killed, rng)
+    world.people_flows.civilians_killed += taken
+    world.people.dead_r += taken

@@ -11,7 +11,9 @@ Recruits join the groups present in or next to the region, in proportion to pres
 times appeal (signatories recruit little while committed to the agreement; trafficking
 rents raise appeal). A group takes a recruit with probability max(0, 1 - fighters_g /
 capacity_g): it cannot feed and arm more fighters than its resources sustain
-(:func:`sim.mechanisms.armed_groups.group_capacity`).
+(:func:`sim.mechanisms.armed_groups.group_capacity`). A region's recruits are capped by
+its military-age men not under arms, and those taken leave their communities (flow
+``recruited``), so nobody is created from nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.armed_groups import ArmedGroupParams, group_capacity
+from sim.mechanisms.population import fighter_room, region_rows, take_from_communities
 from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -58,7 +61,10 @@ class RecruitmentParams(ParamGroup):
         0.1,
         "recruits per person per month per unit net grievance",
         "Recruitment intensity among supporting communities.",
-        "calibrated: growth of civilian harm 2017-2023 (UN) and the centre's share (ECHO) (docs/VALIDATION.md)",
+        "assumption: value from the 2025 calibration, but halving or doubling it moves "
+        "none of its targets (civilian harm 2022-23 and the centre's share; groups at "
+        "their resource limit turn extra recruits away) beyond the spread between "
+        "replicates (tests/test_calibrated_params.py), so the record does not pin it",
     )
     spillover: float = param(
         0.1,
@@ -72,6 +78,16 @@ class RecruitmentParams(ParamGroup):
     )
     trafficking_appeal: float = param(
         1.0, 0, 5, "multiplier", "Extra appeal of groups controlling trafficking routes."
+    )
+    military_age_share: float = param(
+        0.22,
+        0.05,
+        0.5,
+        "share",
+        "Men aged 15-49 in the population: the most fighters a region can hold.",
+        "UN World Population Prospects 2022: Mali's median age about 16, men 15-49 about "
+        "22% of the population (approximate)",
+        init_only=True,
     )
 
 
@@ -112,14 +128,35 @@ def step_recruitment(world: World, params: Needs, rng: np.random.Generator) -> N
     flows.grievance_r = np.bincount(reg, weights=c.people * grievance, minlength=n) / people
 
     lam = np.where(support, p.recruit_rate * c.people * net, 0.0)
-    recruits_r = np.bincount(reg, weights=rng.poisson(lam), minlength=n).astype(np.int64)
-    allocate_recruits(world, params, recruits_r, rng)
+    draws = np.minimum(rng.poisson(lam), np.rint(c.people).astype(np.int64))
+    recruits_r = np.bincount(reg, weights=draws, minlength=n).astype(np.int64)
+    accepted_r = allocate_recruits(world, params, np.minimum(recruits_r, fighter_room(world)), rng)
+    leave_communities(world, draws, accepted_r, rng)
+
+
+def leave_communities(
+    world: World, draws: np.ndarray, accepted_r: np.ndarray, rng: np.random.Generator
+) -> None:
+    """The recruits a group took leave their communities (flow ``recruited``).
+
+    In each region, the accepted are drawn among the community volunteers.
+    """
+    c = world.communities
+    n = world.geo.n
+    leaving = np.zeros(len(draws), dtype=np.int64)
+    for r in np.flatnonzero(accepted_r):
+        rows = region_rows(c, int(r))
+        leaving[rows] = rng.multivariate_hypergeometric(draws[rows], int(accepted_r[r]))
+    world.people_flows.recruited = take_from_communities(c, leaving, n)
 
 
 def allocate_recruits(
     world: World, params: Needs, recruits_r: np.ndarray, rng: np.random.Generator
-) -> None:
-    """Share each region's recruits among the groups; groups turn away those beyond capacity."""
+) -> np.ndarray:
+    """Share each region's recruits among the groups; groups turn away those beyond capacity.
+
+    Returns the recruits taken per region.
+    """
     p = params.recruitment
     geo = world.geo
     a = world.armed
@@ -140,3 +177,4 @@ def allocate_recruits(
     a.fighters += accepted.T
     world.flows.volunteers = int(draws.sum())
     world.flows.recruits = int(accepted.sum())
+    return accepted.sum(axis=1)

@@ -7,6 +7,7 @@ memory flat and survives a crash (``--resume`` runs exactly what is missing).
 See ``docs/sweeps.md``.
 """
 
-from sim.sweep.experiment import Experiment, Factor, Output, load_experiment, parse_experiment
+from sim.sweep.experiment import Experiment, Factor, Output
+from sim.sweep.schema import load_experiment, parse_experiment
 
 __all__ = ["Experiment", "Factor", "Output", "load_experiment", "parse_experiment"]

@@ -21,7 +21,6 @@ the quantity a policy question is about (its noise is reported separately).
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -34,9 +33,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from sim.atomic import atomic_write_bytes  # noqa: E402
 from sim.scenario import ScenarioError  # noqa: E402
 from sim.sweep.experiment import Experiment  # noqa: E402
-from sim.sweep.runner import atomic_write_bytes  # noqa: E402
+from sim.sweep.folder import read_manifest, verify  # noqa: E402
 
 COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
 
@@ -50,7 +50,7 @@ def load_sweep(sweep_dir: Path) -> tuple[Experiment, pd.DataFrame]:
     manifest_path = sweep_dir / "manifest.json"
     if not manifest_path.is_file():
         raise ScenarioError(sweep_dir, "", "not a sweep folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest(sweep_dir) or {}
     summary_path = sweep_dir / "summary.parquet"
     if not summary_path.is_file():
         raise ScenarioError(
@@ -58,6 +58,7 @@ def load_sweep(sweep_dir: Path) -> tuple[Experiment, pd.DataFrame]:
             "summary.parquet",
             "missing: the sweep did not finish; complete it with ssr sweep --resume",
         )
+    verify(sweep_dir)  # damaged parts or summary: refused, never analysed
     exp = experiment_from_manifest(manifest, sweep_dir)
     return exp, pd.read_parquet(summary_path)
 

@@ -5,16 +5,6 @@ cluster), so it stays small and importable on its own. Workers never write files
 coordinator writes every result, which keeps the output folder consistent (no lost or
 duplicated runs) even when workers die, and lets Dask workers run on machines that do
 not share the output disk.
-
-Test hooks (read from the environment in the worker, for the test suite only; they do
-nothing unless set):
-
-* ``SSR_SWEEP_FAIL_RUNS="3,7"``: those runs raise an error (recorded as failures).
-* ``SSR_SWEEP_CRASH_RUNS="5"``: the worker process running that run exits abruptly
-  (``os._exit``), as if killed. With ``SSR_SWEEP_CRASH_DIR`` set, only on the first
-  attempt (a marker file is left there); without it, on every attempt.
-* ``SSR_SWEEP_DELAY_S="0.05"``: sleep this long before each run (makes a sweep slow
-  enough to be interrupted part-way in a test).
 """
 
 from __future__ import annotations
@@ -24,13 +14,12 @@ import socket
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.scenario import Scenario, simulate
-from sim.sweep.experiment import Output
+from sim.sweep.experiment import RUN_SECONDS, Output
 
 
 @dataclass(frozen=True)
@@ -71,37 +60,15 @@ class ChunkResult:
     timeseries: pd.DataFrame | None = None
 
 
-def _ids(var: str) -> set[int]:
-    text = os.environ.get(var, "")
-    return {int(t) for t in text.replace(" ", "").split(",") if t}
-
-
-def _test_hooks(run_id: int) -> None:
-    delay = os.environ.get("SSR_SWEEP_DELAY_S")
-    if delay:
-        time.sleep(float(delay))
-    if run_id in _ids("SSR_SWEEP_CRASH_RUNS"):
-        marker_dir = os.environ.get("SSR_SWEEP_CRASH_DIR")
-        if marker_dir is None:
-            os._exit(70)
-        marker = Path(marker_dir) / f"crashed-{run_id}"
-        if not marker.exists():
-            marker.touch()
-            os._exit(70)
-    if run_id in _ids("SSR_SWEEP_FAIL_RUNS"):
-        raise RuntimeError(f"injected failure in run {run_id} (test hook SSR_SWEEP_FAIL_RUNS)")
-
-
 def run_one(spec: RunSpec, scenario: Scenario, outputs: tuple[Output, ...]) -> tuple[dict, Any]:
     """Run one simulation; return (output row, indicator frame)."""
-    _test_hooks(spec.run_id)
     sc = replace(scenario, parameters={**scenario.parameters, **spec.overrides})
     t0 = time.perf_counter()
     ts, _ = simulate(sc, spec.seed)
     row: dict[str, Any] = {"run_id": spec.run_id}
     for o in outputs:
         row[o.name] = o.compute(ts)
-    row["run_seconds"] = time.perf_counter() - t0
+    row[RUN_SECONDS] = time.perf_counter() - t0
     return row, ts
 
 

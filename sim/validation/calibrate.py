@@ -38,16 +38,12 @@ from sim.validation.targets import TARGETS, measure, run_replicates, scenario_wi
 STAGES: dict[str, dict[str, tuple[float, float]]] = {
     "violence": {
         "violence.jihadist_attack_rate": (2.0, 8.0),
-        "violence.signatory_attack_rate": (0.5, 6.0),
         "violence.op_rate": (0.5, 3.0),
         "violence.harm_per_attack": (1.5, 6.0),
         "violence.abuse_rate": (0.5, 5.0),
         "forces.partner_penalty": (0.1, 0.6),
-        "armed.spread_rate": (0.1, 0.9),
-        "recruitment.recruit_rate": (1.5e-4, 1.5e-3),
         "armed.taxation_capacity": (0.5, 6.0),
         "armed.trafficking_capacity": (200.0, 3000.0),
-        "violence.trafficking_weight": (0.0, 1.0),
         "violence.peacekeeper_protection": (0.3, 0.9),
         "militias.mobilisation_rate": (0.05, 1.0),
         "militias.reprisal_rate": (1.0, 12.0),

@@ -4,18 +4,16 @@ Writes ``docs/validation_figures.md`` (every measured figure with its 95% interv
 replicates: the calibration targets on the historical run, the mechanism checks and the
 scenario comparisons, the calibrated values) and ``docs/img/validation_*.png`` (the
 historical run against the recorded events). ``docs/VALIDATION.md`` explains them.
-Every file is written through a temporary file and ``os.replace``.
+Every file is written atomically (:mod:`sim.atomic`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.atomic import atomic_write, atomic_write_text  # noqa: E402
 from sim.params import param_specs  # noqa: E402
 from sim.validation import checks  # noqa: E402
 from sim.validation.targets import (  # noqa: E402
@@ -45,19 +44,6 @@ VALIDATION_MD = DOCS / "VALIDATION.md"
 INLINE = re.compile(r"(<!-- v:(?P<key>[\w.:]+) -->)(?P<old>.*?)(<!-- /v -->)", re.S)
 """Inline figure in VALIDATION.md: ``<!-- v:KEY -->value<!-- /v -->``, refreshed here."""
 IMG = DOCS / "img"
-
-
-def _atomic_write(path: Path, write: Callable[[str], None], suffix: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; these are shared docs
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fmt(v: float) -> str:
@@ -183,7 +169,8 @@ def plots(runs: Sequence[Frames], events: Sequence[tuple[str, str]]) -> list[Pat
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         fig.text(0.01, 0.005, note, fontsize=6.5, color="0.35")
         path = IMG / f"validation_{name}.png"
-        _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), ".png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
         plt.close(fig)
         made.append(path)
 
@@ -336,12 +323,12 @@ def generate(replicates: int | None = None, log=print) -> list[Path]:
             "",
         ]
     )
-    _atomic_write(FIGURES_MD, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), ".md")
+    atomic_write_text(FIGURES_MD, text)
     if VALIDATION_MD.exists():
         doc = render_inline(
             VALIDATION_MD.read_text(encoding="utf-8"), inline_values(runs, {**mech, **comp})
         )
-        _atomic_write(VALIDATION_MD, lambda tmp: Path(tmp).write_text(doc, encoding="utf-8"), ".md")
+        atomic_write_text(VALIDATION_MD, doc)
     log(f"wrote {FIGURES_MD.relative_to(ROOT)} and {len(paths)} plots ({time.time() - t0:.0f} s)")
     return [FIGURES_MD, *paths]
 

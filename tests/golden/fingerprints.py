@@ -67,7 +67,7 @@ def experiment_fingerprints() -> dict[str, Any]:
     from dataclasses import replace
 
     from sim.scenario import simulate
-    from sim.sweep.experiment import load_experiment
+    from sim.sweep.schema import load_experiment
 
     out: dict[str, Any] = {}
     for path in sorted((ROOT / EXPERIMENT_DIR).glob("*.toml")):

@@ -1,0 +1,184 @@
+"""Where every person is: the stocks of each region and the named flows between them.
+
+Each region's people are in exactly one stock: civilians (the communities), fighters
+(armed groups), force personnel, disarmed in cantonment, communal militia fighters
+(:mod:`sim.mechanisms.militias`), or dead. Every change of a
+stock is a named flow of :class:`sim.world.PeopleFlows`, written by the mechanism that
+moves the people; this module opens the month (flows at zero) and gives the shared
+moves (taking civilians out of communities, putting them back, removing personnel
+from units) and the balance that property tests check every month:
+
+    civilians' = civilians - recruited - enlisted - civilians_killed + fighters_left
+                 + reintegrated - relapsed - militia_joined + militia_left
+    fighters'  = fighters + recruited + relapsed + ddr_back_to_arms + fighters_in
+                 - fighters_killed - rivals_killed - fighters_left - cantoned - fighters_out
+    forces'    = forces + enlisted + integrated_in + forces_in - soldiers_killed - forces_out
+    in_ddr'    = in_ddr + cantoned - ddr_back_to_arms - reintegrated - integrated_out
+    dead'      = dead + civilians_killed + soldiers_killed + fighters_killed + rivals_killed
+    militia'   = militia + militia_joined - militia_left
+
+Fighters and militia fighters in a region never exceed its military-age men
+(``People.men_r``): every flow into them is limited by :func:`fighter_room`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+
+from sim.world import Communities, Forces, PeopleFlows, World
+
+STOCKS: tuple[str, ...] = ("civilians", "fighters", "forces", "in_ddr", "dead", "militia")
+"""The stocks of a region, in the order of :func:`stocks`."""
+
+BALANCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "civilians": (
+        ("fighters_left", "reintegrated", "militia_left"),
+        ("recruited", "enlisted", "civilians_killed", "relapsed", "militia_joined"),
+    ),
+    "fighters": (
+        ("recruited", "relapsed", "ddr_back_to_arms", "fighters_in"),
+        ("fighters_killed", "rivals_killed", "fighters_left", "cantoned", "fighters_out"),
+    ),
+    "forces": (("enlisted", "integrated_in", "forces_in"), ("soldiers_killed", "forces_out")),
+    "in_ddr": (("cantoned",), ("ddr_back_to_arms", "reintegrated", "integrated_out")),
+    "dead": (("civilians_killed", "soldiers_killed", "fighters_killed", "rivals_killed"), ()),
+    "militia": (("militia_joined",), ("militia_left",)),
+}
+"""Inflows and outflows (names of :class:`sim.world.PeopleFlows`) of each stock."""
+
+MOVES: tuple[tuple[str, str], ...] = (
+    ("fighters_in", "fighters_out"),
+    ("forces_in", "forces_out"),
+    ("integrated_in", "integrated_out"),
+)
+"""Flows that move people between regions: nationally, what arrives equals what leaves."""
+
+
+def empty_flows(regions: int) -> PeopleFlows:
+    """Flows of a month in which nobody moved."""
+    return PeopleFlows(**{f.name: np.zeros(regions, dtype=np.int64) for f in fields(PeopleFlows)})
+
+
+def step_population(world: World, params: object, rng: np.random.Generator) -> None:
+    """Open the month: every flow of people starts at zero."""
+    world.people_flows = empty_flows(world.geo.n)
+
+
+def stocks(world: World) -> np.ndarray:
+    """People per stock (rows :data:`STOCKS`) and region (columns), whole persons."""
+    n = world.geo.n
+    c = world.communities
+    f = world.forces
+    return np.rint(
+        np.vstack(
+            [
+                np.bincount(c.region, weights=c.people, minlength=n),
+                world.armed.fighters.sum(axis=0),
+                np.bincount(f.region, weights=f.size, minlength=n),
+                world.people.in_ddr_gr.sum(axis=0),
+                world.people.dead_r,
+                world.militias.fighters_r,
+            ]
+        )
+    ).astype(np.int64)
+
+
+def balance_residual(before: np.ndarray, after: np.ndarray, flows: PeopleFlows) -> np.ndarray:
+    """Change of each stock minus its named inflows plus its outflows (zero when balanced)."""
+    residual = after - before
+    for row, name in enumerate(STOCKS):
+        inflows, outflows = BALANCE[name]
+        for flow in inflows:
+            residual[row] -= getattr(flows, flow)
+        for flow in outflows:
+            residual[row] += getattr(flows, flow)
+    return residual
+
+
+def fighter_room(world: World) -> np.ndarray:
+    """Military-age men of each region not yet under arms, in groups or militias (never negative)."""
+    armed = world.armed.fighters.sum(axis=0) + world.militias.fighters_r
+    return np.maximum(world.people.men_r - armed, 0).astype(np.int64)
+
+
+def refresh_people(c: Communities, regions: int) -> None:
+    """Recompute the civilians of each region from the communities."""
+    c.people_r = np.bincount(c.region, weights=c.people, minlength=regions)
+
+
+def region_rows(c: Communities, r: int) -> slice:
+    """The rows of region ``r``'s communities (communities are built sorted by region)."""
+    lo, hi = np.searchsorted(c.region, [r, r + 1])
+    return slice(int(lo), int(hi))
+
+
+def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Take whole people out of each region's communities, in proportion to their people.
+
+    Returns the people taken per region (``wanted_r`` capped by the civilians there).
+    """
+    n = len(wanted_r)
+    taken = np.zeros(n, dtype=np.int64)
+    for r in np.flatnonzero(wanted_r > 0):
+        rows = region_rows(c, int(r))
+        people = np.rint(c.people[rows]).astype(np.int64)
+        k = int(min(wanted_r[r], people.sum()))
+        c.people[rows] -= rng.multivariate_hypergeometric(people, k)
+        taken[r] = k
+    refresh_people(c, n)
+    return taken
+
+
+def take_from_communities(c: Communities, counts: np.ndarray, regions: int) -> np.ndarray:
+    """Take ``counts`` people out of each community (capped by its people); per region."""
+    counts = np.minimum(counts, np.rint(c.people)).astype(np.int64)
+    c.people -= counts
+    refresh_people(c, regions)
+    return np.bincount(c.region, weights=counts, minlength=regions).astype(np.int64)
+
+
+def add_civilians(c: Communities, counts_r: np.ndarray, rng: np.random.Generator) -> None:
+    """Return whole people to each region's communities, in proportion to their people."""
+    n = len(counts_r)
+    for r in np.flatnonzero(counts_r > 0):
+        rows = region_rows(c, int(r))
+        weights = np.maximum(c.people[rows], 1.0)
+        c.people[rows] += rng.multinomial(int(counts_r[r]), weights / weights.sum())
+    refresh_people(c, n)
+
+
+def remove_personnel(f: Forces, units: np.ndarray, k: int, rng: np.random.Generator) -> int:
+    """Take ``k`` people out of ``units`` at random; integrated ex-combatants leave with them.
+
+    Returns the people removed (``k`` capped by the units' personnel).
+    """
+    sizes = np.rint(f.size[units]).astype(np.int64)
+    k = int(min(k, sizes.sum()))
+    if k == 0:
+        return 0
+    out = rng.multivariate_hypergeometric(sizes, k)
+    integrated = np.rint(f.integrated[units]).astype(np.int64)
+    out_integrated = rng.hypergeometric(integrated, sizes - integrated, out, size=None)
+    out_integrated = np.where(out > 0, out_integrated, 0)
+    f.size[units] -= out
+    f.integrated[units] -= out_integrated
+    return k
+
+
+__all__ = [
+    "BALANCE",
+    "MOVES",
+    "STOCKS",
+    "add_civilians",
+    "balance_residual",
+    "empty_flows",
+    "fighter_room",
+    "region_rows",
+    "remove_personnel",
+    "step_population",
+    "stocks",
+    "take_civilians",
+    "take_from_communities",
+]
