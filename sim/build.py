@@ -13,7 +13,9 @@ import numpy as np
 from sim.geography import GROUP_NAMES, PRO_GOVERNMENT, SIGNATORY, Geography
 from sim.mechanisms.cso import update_monitoring
 from sim.mechanisms.donors import ALLOCATION_KEYS, DONOR_SPECS
+from sim.mechanisms.militias import empty_militias
 from sim.mechanisms.population import empty_flows
+from sim.mechanisms.violence import initial_control
 from sim.params import Params
 from sim.world import (
     ArmedGroups,
@@ -100,6 +102,7 @@ def build_communities(p: Params, geo: Geography, rng: np.random.Generator) -> Co
         protect_mem=np.full(n, 0.5),
         stance=np.zeros(n, dtype=np.int8),
         people_r=np.bincount(region, weights=people, minlength=geo.n),
+        militia_side=rng.random(n) < p.militias.side_share * geo.communal_tension[region],
     )
 
 
@@ -196,6 +199,9 @@ def build_institutions(p: Params, geo: Geography, c: Communities) -> Institution
         detection=np.zeros(geo.n),
         enforcement=0.0,
         trust=float((c.people * c.trust).sum() / c.people.sum()),
+        political_will=p.state.political_will,
+        coups=0,
+        coup_hazard=0.0,
     )
 
 
@@ -228,7 +234,7 @@ def build_world(params: Params, geo: Geography, rng: np.random.Generator) -> Wor
     forces = build_forces(params, geo, rng)
     armed = build_armed_groups(params, geo)
     csos = build_csos(params, geo, rng)
-    return World(
+    world = World(
         geo=geo,
         communities=communities,
         forces=forces,
@@ -246,7 +252,10 @@ def build_world(params: Params, geo: Geography, rng: np.random.Generator) -> Wor
         funds=Funds(**dict.fromkeys(ALLOCATION_KEYS, 0.0), gross=0.0, leaked=0.0),
         people=build_people(params, geo),
         people_flows=empty_flows(geo.n),
+        militias=empty_militias(geo.n),
     )
+    world.flows.control_r = initial_control(world)
+    return world
 
 
 __all__ = ["build_world", "largest_remainder"]

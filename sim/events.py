@@ -15,8 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import did_you_mean
-from sim.mechanisms import armed_groups
-from sim.mechanisms.donors import conditionality
+from sim.mechanisms import armed_groups, state
 from sim.params import INIT_ONLY, Params, validate_value
 from sim.paramtools import ParamError
 from sim.world import World
@@ -31,7 +30,7 @@ class NoOptions(_Options):
 
 
 class CoupOptions(_Options):
-    """A military coup: transition regime, donor conditionality, legitimacy shock."""
+    """A military coup: military regime, donor conditionality, legitimacy shock."""
 
 
 class LaunchDDROptions(_Options):
@@ -105,16 +104,7 @@ def _terminate(world: World, params: Params, rng: np.random.Generator, _: NoOpti
 
 
 def _coup(world: World, params: Params, rng: np.random.Generator, _: CoupOptions) -> None:
-    inst = world.institutions
-    inst.regime = "transition"
-    contested = ~world.geo.zone_mask("south")
-    inst.legit_shock[contested] += params.state.coup_legitimacy_shock
-    will = float(np.clip(params.state.political_will + params.state.coup_will_change, 0, 1))
-    params.state.political_will = will
-    d = world.donors
-    for i, kind in enumerate(d.kinds):
-        c = conditionality(params.donors, kind)
-        d.cut[i] = 1.0 - (1.0 - d.cut[i]) * (1.0 - c)
+    state.coup(world, params)
 
 
 def _suspend_csos(
@@ -194,8 +184,8 @@ EVENT_KINDS: dict[str, EventKind] = {
             "coup",
             CoupOptions,
             _coup,
-            "Military coup: transition regime, conditional donors cut budgets, "
-            "political will for reform and legitimacy in contested regions drop.",
+            "Military coup: a military regime (less oversight, less CSO space, less will "
+            "for reform), conditional donors cut budgets, legitimacy drops in contested regions.",
         ),
         EventKind(
             "suspend_csos",

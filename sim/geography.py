@@ -34,6 +34,7 @@ class Geography:
     hardship: np.ndarray
     remoteness: np.ndarray
     trafficking: np.ndarray
+    communal_tension: np.ndarray
     forces: np.ndarray
     peacekeepers: np.ndarray
     fighters: np.ndarray  # shape (groups, regions)
@@ -83,6 +84,7 @@ def load_geography() -> Geography:
         hardship=arr("hardship"),
         remoteness=arr("remoteness"),
         trafficking=arr("trafficking"),
+        communal_tension=arr("communal_tension"),
         forces=arr("forces"),
         peacekeepers=arr("peacekeepers"),
         fighters=fighters,

@@ -61,7 +61,7 @@ SCALE_UNITS = frozenset({"index", "share", "probability", "flag"})
 _I = Indicator
 REGISTRY: tuple[Indicator, ...] = (
     # the contract (first nineteen, in this order)
-    _I("incidents", "events per month", "Armed-group attacks, state operations and abuses.",
+    _I("incidents", "events per month", "Armed-group and militia attacks, state operations and abuses.",
        "Incidents", good_when="low", per_region=True),
     _I("civilian_harm", "persons per month", "Civilians killed or injured, all perpetrators.",
        "Civilian harm (all perpetrators)", good_when="low", per_region=True),
@@ -91,7 +91,7 @@ REGISTRY: tuple[Indicator, ...] = (
        "Fighters, signatory groups", short="signatory groups", per_region=True),
     _I("fighters_jihadist", "persons", "Fighters of jihadist groups (JNIM, ISGS).",
        "Fighters, jihadist groups", short="jihadist groups", good_when="low", per_region=True),
-    _I("state_control", "share", "Population-weighted state share of armed strength.",
+    _I("state_control", "share", "Population-weighted state control of contested territory.",
        "State control", good_when="high", per_region=True),
     _I("cso_capacity", "index", "Mean capacity of active CSOs (suspended ones count as 0).",
        "CSO capacity", good_when="high"),
@@ -144,6 +144,13 @@ REGISTRY: tuple[Indicator, ...] = (
     _I("rival_clashes", "events per month",
        "Clashes between rival armed groups (CMA and Platform, JNIM and ISGS).",
        "Clashes between rival armed groups", short="rival clashes"),
+    _I("civilian_harm_by_militias", "persons per month",
+       "Civilian harm by communal militias (reprisals between communities).",
+       "Civilian harm by communal militias", short="by communal militias", good_when="low"),
+    _I("fighters_militia", "persons", "Fighters of the communal militias of the centre.",
+       "Fighters, communal militias", short="communal militias", good_when="low",
+       per_region=True),
+    _I("coups", "count", "Coups so far, scripted and endogenous.", "Coups"),
     # per region only
     _I("cso_monitoring", "index", "CSO monitoring strength in the region.", "CSO monitoring",
        good_when="high", per_region=True, series=False),
@@ -173,6 +180,7 @@ REGION_COLUMNS: tuple[str, ...] = (
     "peacekeepers",
     "cso_monitoring",
     "detection",
+    "fighters_militia",
 )
 """Columns of the per-region table, in order (each a registry row with ``per_region``)."""
 
@@ -191,12 +199,11 @@ Values = dict[str, float | int]
 """One month's national indicators by name, in column order."""
 
 
-def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
+def compute(world: World) -> tuple[Values, np.ndarray]:
     """Indicators of the month from the world: national values and the region rows.
 
     Args:
         world: the world after this month's mechanisms.
-        political_will: the parameter ``state.political_will`` (reported as an indicator).
 
     Returns:
         The national values (keys: :data:`INDICATORS`, in order) and an array of shape
@@ -205,11 +212,16 @@ def compute(world: World, political_will: float) -> tuple[Values, np.ndarray]:
     c = world.communities
     flows = world.flows
     trust_r = np.bincount(c.region, weights=c.people * c.trust, minlength=world.geo.n) / c.people_r
-    civ_r = flows.civ_harm_forces_r + flows.civ_harm_armed_r
-    return national(world, political_will, trust_r, civ_r), regional(world, trust_r, civ_r)
+    civ_r = flows.civ_harm_forces_r + flows.civ_harm_armed_r + world.militias.harm_r
+    return national(world, trust_r, civ_r), regional(world, trust_r, civ_r)
 
 
-def national(world: World, political_will: float, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
+def incidents_by_region(world: World) -> np.ndarray:
+    """Attacks, operations and abuses (``flows.incidents_r``) plus militia attacks."""
+    return world.flows.incidents_r + world.militias.attacks_r
+
+
+def national(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
     """The national indicators (population-weighted where they are regional)."""
     geo = world.geo
     f = world.forces
@@ -221,8 +233,9 @@ def national(world: World, political_will: float, trust_r: np.ndarray, civ_r: np
     pf = world.people_flows
     w = geo.population / geo.population.sum()
     trained = float((f.trained * f.size).sum() / max(f.size.sum(), 1e-9))
+    incidents_r = incidents_by_region(world)
     return {
-        "incidents": int(flows.incidents_r.sum()),
+        "incidents": int(incidents_r.sum()),
         "civilian_harm": int(civ_r.sum()),
         "abuses_by_forces": int(flows.abuses_r.sum()),
         "trust": float((w * trust_r).sum()),
@@ -249,11 +262,11 @@ def national(world: World, political_will: float, trust_r: np.ndarray, civ_r: np
         "civilian_harm_by_forces": int(flows.civ_harm_forces_r.sum()),
         "civilian_harm_by_armed_groups": int(flows.civ_harm_armed_r.sum()),
         **{
-            f"incidents_{zone}": int(flows.incidents_r[geo.zone_mask(zone)].sum())
+            f"incidents_{zone}": int(incidents_r[geo.zone_mask(zone)].sum())
             for zone in ("north", "centre", "south")
         },
         "detection": float((w * inst.detection).sum()),
-        "political_will": float(political_will),
+        "political_will": inst.political_will,
         "support_share": float((w * flows.support_r).sum()),
         "cooperation_share": float((w * flows.cooperation_r).sum()),
         "recruits": flows.recruits,
@@ -267,6 +280,9 @@ def national(world: World, political_will: float, trust_r: np.ndarray, civ_r: np
         "soldiers_killed": int(pf.soldiers_killed.sum()),
         "fighters_killed": int(pf.fighters_killed.sum() + pf.rivals_killed.sum()),
         "rival_clashes": int(pf.clashes.sum()),
+        "civilian_harm_by_militias": int(world.militias.harm_r.sum()),
+        "fighters_militia": int(world.militias.fighters_r.sum()),
+        "coups": inst.coups,
     }
 
 
@@ -276,7 +292,7 @@ def regional(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> np.ndarray
     a = world.armed
     return np.column_stack(
         [
-            flows.incidents_r,
+            incidents_by_region(world),
             civ_r,
             flows.abuses_r,
             trust_r,
@@ -288,6 +304,7 @@ def regional(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> np.ndarray
             world.mission.deployed_r,
             world.csos.monitoring_r,
             world.institutions.detection,
+            world.militias.fighters_r,
         ]
     ).astype(float)
 

@@ -29,6 +29,7 @@ from sim.mechanisms.cso import step_cso
 from sim.mechanisms.ddr import step_ddr
 from sim.mechanisms.donors import step_donors
 from sim.mechanisms.forces import step_forces
+from sim.mechanisms.militias import step_militias
 from sim.mechanisms.oversight import step_oversight
 from sim.mechanisms.population import step_population
 from sim.mechanisms.recruitment import step_recruitment
@@ -48,6 +49,7 @@ MONTH: tuple[Mechanism, ...] = (
     step_forces,
     step_corruption,
     step_violence,
+    step_militias,
     step_trust,
     step_recruitment,
     step_ddr,
@@ -111,7 +113,7 @@ class SSRModel(Model):
             )
         for mechanism in MONTH:
             mechanism(self.world, self.p, self.rng)
-        self.values, regions = indicators.compute(self.world, self.p.state.political_will)
+        self.values, regions = indicators.compute(self.world)
         self.region_rows.append(regions)
         # the month's trust survey is what DDR uptake reads next month
         self.world.institutions.trust = float(self.values["trust"])

@@ -20,6 +20,7 @@ from sim.mechanisms.cso import CSOParams
 from sim.mechanisms.ddr import DDRParams
 from sim.mechanisms.donors import DonorParams
 from sim.mechanisms.forces import ForceParams
+from sim.mechanisms.militias import MilitiaParams
 from sim.mechanisms.oversight import OversightParams
 from sim.mechanisms.recruitment import RecruitmentParams
 from sim.mechanisms.state import StateParams
@@ -67,6 +68,7 @@ class Params(BaseModel):
     armed: ArmedGroupParams = Field(default_factory=ArmedGroupParams)
     cso: CSOParams = Field(default_factory=CSOParams)
     donors: DonorParams = Field(default_factory=DonorParams)
+    militias: MilitiaParams = Field(default_factory=MilitiaParams)
 
     def get(self, name: str) -> Any:
         """Value of a dotted parameter name."""

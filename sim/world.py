@@ -72,6 +72,12 @@ class Communities:
         "Civilians in the region's communities (changes as people leave or return).",
         "region",
     )
+    militia_side: np.ndarray = var(
+        "flag",
+        "Belongs to a community of the centre that forms self-defence militias rather than "
+        "backing the jihadists (set at start).",
+        "community",
+    )
 
 
 @dataclass(slots=True)
@@ -172,7 +178,9 @@ class Flows:
     )
     incidents_r: np.ndarray = var("events per month", "Attacks, operations and abuses.", "region")
     troops_r: np.ndarray = var("persons", "Force personnel deployed.", "region")
-    control_r: np.ndarray = var("share", "State share of armed strength.", "region")
+    control_r: np.ndarray = var(
+        "share", "State control of contested territory, moving toward its target.", "region"
+    )
     cooperation_r: np.ndarray = var(
         "share", "People in communities cooperating with the forces.", "region"
     )
@@ -249,6 +257,12 @@ class PeopleFlows:
     fighters_out: np.ndarray = var("persons per month", "Fighters leaving.", "region")
     forces_in: np.ndarray = var("persons per month", "Personnel redeployed in.", "region")
     forces_out: np.ndarray = var("persons per month", "Personnel redeployed out.", "region")
+    militia_joined: np.ndarray = var(
+        "persons per month", "Civilians joining a communal militia.", "region"
+    )
+    militia_left: np.ndarray = var(
+        "persons per month", "Militia fighters going home to their communities.", "region"
+    )
 
 
 @dataclass(slots=True)
@@ -265,7 +279,7 @@ class Institutions:
     """The state: the agreement, the regime, policies, reform and oversight."""
 
     agreement_active: bool = var("flag", "The 2015 agreement is in force.")
-    regime: str = var("name", '"civilian" or "transition" (after a coup).')
+    regime: str = var("name", '"civilian" or "military" (after a coup).')
     cso_policy: str = var("name", '"open", "consultative", "restricted" or "suspended".')
     ddr_active: bool = var("flag", "DDR takes and processes people.")
     ddr_scope: str = var("name", '"all" signatories or "pro_government" only.')
@@ -281,6 +295,27 @@ class Institutions:
     trust: float = var(
         "index", "National trust in the forces as last measured; read by DDR uptake."
     )
+    political_will: float = var(
+        "index", "Political will for reform this month, drifting toward its state-set target."
+    )
+    coups: int = var("count", "Coups so far (scripted and endogenous).")
+    coup_hazard: float = var("probability", "This month's probability of an endogenous coup.")
+
+
+@dataclass(slots=True)
+class Militias:
+    """Communal militias of the centre (Dan Na Ambassagou, Dozo hunters, Fulani self-defence).
+
+    Their fighters are kept apart from the armed groups' (they fight other communities
+    more than the state); :mod:`sim.mechanisms.militias` recruits and demobilises them.
+    """
+
+    fighters_r: np.ndarray = var("persons", "Militia fighters under arms.", "region")
+    recruits: int = var("persons per month", "People joining a militia this month.")
+    attacks_r: np.ndarray = var(
+        "events per month", "Militia attacks and reprisals on other communities.", "region"
+    )
+    harm_r: np.ndarray = var("persons per month", "Civilians harmed by militias.", "region")
 
 
 @dataclass(slots=True)
@@ -326,6 +361,7 @@ class World:
     funds: Funds = var("", "This month's donor money.")
     people: People = var("", "Where every person of each region is.")
     people_flows: PeopleFlows = var("", "This month's flows of people between stocks.")
+    militias: Militias = var("", "Communal militias of the centre.")
 
 
 ENTITIES: tuple[type, ...] = tuple(
@@ -347,6 +383,7 @@ __all__ = [
     "Forces",
     "Funds",
     "Institutions",
+    "Militias",
     "Mission",
     "People",
     "PeopleFlows",

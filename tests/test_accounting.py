@@ -3,7 +3,8 @@
 Each month, in every region, each stock of people (civilians, fighters, force
 personnel, the cantoned, the dead) changes by exactly its named inflows minus its
 named outflows (:data:`sim.mechanisms.population.BALANCE`); people moving between
-regions arrive as many as leave; fighters never exceed a region's military-age men;
+regions arrive as many as leave; fighters and militia fighters never exceed a region's
+military-age men;
 integrated ex-combatants never exceed their unit; only people who disarmed can go
 back to arms; and no flow is negative.
 """
@@ -34,7 +35,7 @@ def check_month(model: SSRModel, before: np.ndarray) -> None:
     assert not residual.any(), residual
     for arrive, leave in MOVES:
         assert getattr(flows, arrive).sum() == getattr(flows, leave).sum(), (arrive, leave)
-    assert (w.armed.fighters.sum(axis=0) <= w.people.men_r).all()
+    assert (w.armed.fighters.sum(axis=0) + w.militias.fighters_r <= w.people.men_r).all()
     assert (w.forces.integrated <= w.forces.size).all()
     assert (w.forces.integrated >= 0).all()
     assert (w.ddr.cum_rearmed <= w.ddr.cum_disarmed).all()

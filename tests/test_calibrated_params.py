@@ -42,13 +42,14 @@ TARGETS_OF: dict[str, tuple[str, ...]] = {
     "forces.budget_growth": ("troops_2024",),
     "forces.partner_penalty": ("harm_rise_2022_23_vs_2021", "forces_harm_share_2022_23"),
     "corruption.baseline": ("corruption_level",),
-    "corruption.drift": ("corruption_range",),
     "ddr.max_uptake": ("ddr_integrated_2023", "ddr_integrated_share_2023"),
     "ddr.cantonment_capacity": ("ddr_disarmed_2019", "ddr_integrated_2023"),
     "ddr.processing_rate": ("ddr_integrated_2023", "ddr_integrated_share_2023"),
     "armed.taxation_capacity": ("jihadist_fighters_2022_23", "civilian_harm_2022_23"),
     "armed.trafficking_capacity": ("north_vs_centre_2015_16", "jihadist_fighters_2022_23"),
     "donors.training_effect": ("hr_trained_share_2020",),
+    "militias.mobilisation_rate": ("centre_harm_share_2020", "civilian_harm_2021"),
+    "militias.reprisal_rate": ("centre_harm_share_2020", "civilian_harm_2021"),
 }
 """The record figures each calibrated parameter was tuned to (names of the targets of
 :mod:`sim.validation.targets`, or of :data:`EXTRA`)."""

@@ -149,7 +149,7 @@ def test_given_a_model_when_injecting_an_event_then_it_fires_at_the_next_step_an
     model.inject("coup")
     assert model.world.institutions.regime == "civilian"
     model.step()
-    assert model.world.institutions.regime == "transition"
+    assert model.world.institutions.regime == "military"
     assert [(e.step, e.kind) for e in model.event_log] == [(4, "coup")]
 
 

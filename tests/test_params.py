@@ -128,9 +128,10 @@ def test_given_a_value_when_validating_alone_then_it_is_coerced_or_refused():
 def test_given_a_model_when_it_runs_then_it_works_on_its_own_copy_of_the_parameters():
     params = Params()
     model = SSRModel(params, rng=1, overrides={"community.count": 200})
-    model.inject("coup")
+    model.inject("set", {"parameter": "state.political_will", "value": 0.1})
     model.step()
-    assert model.p.get("state.political_will") < params.get("state.political_will")
+    assert model.p.get("state.political_will") == 0.1
+    assert params.get("state.political_will") != 0.1
 
 
 def _other_value(s) -> bool | int | float:

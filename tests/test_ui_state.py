@@ -315,9 +315,9 @@ def test_init_only_sliders_are_refused_mid_run_with_a_message_and_wait_for_reset
 
 
 def test_apply_now_does_not_undo_what_events_changed(session):
-    # given a coup that lowered political will in the model (the slider still shows the old)
+    # given an event that lowered political will in the model (the slider still shows the old)
     session.step(2)
-    session.inject("coup")
+    session.inject("set", {"parameter": "state.political_will", "value": 0.05})
     session.step()
     will_after_coup = session.model.p.get("state.political_will")
     assert will_after_coup != session.settings["state.political_will"]
@@ -325,7 +325,7 @@ def test_apply_now_does_not_undo_what_events_changed(session):
     session.set_param("ddr.incentive", 0.7)
     result = session.apply_now()
     session.step()
-    # then only that slider is set; the coup's effect stays
+    # then only that slider is set; the event's effect stays
     assert [e.options["parameter"] for e in result.events] == ["ddr.incentive"]
     assert session.model.p.get("state.political_will") == will_after_coup
 

@@ -14,18 +14,33 @@ how many fighters a group can feed and arm (its capacity); recruits beyond it ar
 away (:mod:`sim.mechanisms.recruitment`), so mobilisation saturates instead of running
 away:
 
-    capacity_g = sum_r share_gr * (taxation_capacity * pop_r / 1000 * reach_r
-                                   + trafficking_capacity * trafficking_r)
+    capacity_g = sum_r share_gr * hold_r * (taxation_capacity * pop_r / 1000 * reach_r
+                                            + trafficking_capacity * trafficking_r * rents_r)
+                 + sum_r share_gr * arms_diversion * troops_r / 1000 * corruption_r
     reach_r    = support_r + (1 - support_r) * (1 - control_r)
+    hold_r     = F_r / (F_r + hold_half)          F_r: all groups' fighters in region r
+                 (1 for the signatory coalitions, rooted in their clans)
+    people_r   = pop_r / (pop_r + people_half)      (people to tax and recruit)
+    rents_r    = pop_r / (pop_r + rents_half)       (routes pay where towns and markets are)
+
+A handful of fighters cannot tax a whole region: the share of a region's resources the
+groups hold grows with their fighters there (``hold_r``). Weapons and ammunition
+diverted from corrupt units arm the groups of the region.
 
 Groups draw on the communities that support them everywhere, and tax the others where
 the state lacks control; so anger at the state (collateral harm, abuses) widens the base
 that feeds fighters (Condra & Shapiro 2012).
     share_gr   = fighters_gr / sum_g fighters_gr
 
-    opportunity_r = grievance_r * (1 - control_r)
-    movers_gr     ~ Binomial(fighters_gr, spread_rate * max(0, max_nbr opportunity - opportunity_r))
-    destination   ~ Multinomial over neighbours, proportional to their opportunity
+    opportunity_gr = grievance_r * (1 - control_r) * people_r * (1 + history_weight * home_gr)
+                     / (1 + F_r / hold_half)        (crowded regions offer each fighter less)
+    movers_gr      ~ Binomial(fighters_gr, spread_rate * max(0, max_nbr opportunity_g - opportunity_gr))
+    destination    ~ Multinomial over neighbouring regions, proportional to their opportunity
+
+Groups move only across shared borders, toward people to tax and recruit (a region of
+40,000 people in the desert cannot feed thousands of fighters) and toward the regions
+where they have a history (``home_gr``: the group's share of its 2015 fighters in
+region r; Katiba Macina in Mopti and Ségou, ISGS in Ménaka and Gao).
 
 A region takes no more arrivals than its military-age men not under arms
 (:func:`sim.mechanisms.population.fighter_room`). Fighters who leave their group
@@ -86,7 +101,7 @@ class ArmedGroupParams(ParamGroup):
         "so the record does not pin it",
     )
     taxation_capacity: float = param(
-        1.2,
+        1.8,
         0,
         50,
         "fighters per 1,000 people",
@@ -101,6 +116,49 @@ class ArmedGroupParams(ParamGroup):
         "fighters per unit exposure",
         "Fighters a region's trafficking rents can sustain at full exposure.",
         "calibrated: the north the main theatre in 2015-16 and jihadist strength of several thousand (assumption) (docs/VALIDATION.md)",
+    )
+    people_half: float = param(
+        300000,
+        1000,
+        1e7,
+        "persons",
+        "Population at which a region offers half the largest opportunity to tax and recruit.",
+        "assumption: armed groups live off people and trade (regions of tens of thousands "
+        "cannot sustain thousands of fighters)",
+    )
+    rents_half: float = param(
+        20000,
+        1000,
+        1e7,
+        "persons",
+        "Population at which a region's routes yield half their largest rents (towns and "
+        "markets on the route; a desert region of 40,000 people yields less).",
+        "assumption",
+    )
+    hold_half: float = param(
+        1000.0,
+        1,
+        100000,
+        "fighters",
+        "Fighters in a region at which the groups hold half its taxable resources.",
+        "assumption",
+    )
+    history_weight: float = param(
+        4.0,
+        0,
+        20,
+        "multiplier",
+        "Extra pull of the regions where a group had its 2015 fighters.",
+        "assumption",
+    )
+    arms_diversion: float = param(
+        60.0,
+        0,
+        1000,
+        "fighters per 1,000 troops",
+        "Fighters armed by weapons diverted from fully corrupt units.",
+        "assumption (arms from state stocks reaching armed groups in the Sahel: Conflict "
+        "Armament Research reports)",
     )
     attrition: float = param(
         0.004,
@@ -152,42 +210,71 @@ def commitment_target(world: World, p: ArmedGroupParams) -> np.ndarray:
     )
 
 
+def people_weight(world: World, half: float) -> np.ndarray:
+    """How much a region's people offer a group, 0-1 per region (``half`` gives 0.5)."""
+    pop = world.geo.population
+    return pop / (pop + half)
+
+
+def diverted_arms(world: World, p: ArmedGroupParams) -> np.ndarray:
+    """Fighters armed by weapons diverted from corrupt units, per region."""
+    f = world.forces
+    n = world.geo.n
+    return (
+        p.arms_diversion
+        * np.bincount(f.region, weights=f.size * f.corruption, minlength=n)
+        / 1000.0
+    )
+
+
 def group_capacity(world: World, p: ArmedGroupParams) -> np.ndarray:
-    """Fighters each group's resources can sustain (taxation and trafficking rents)."""
+    """Fighters each group's resources can sustain (taxation, route rents, diverted arms)."""
     geo = world.geo
     flows = world.flows
     fighters = world.armed.fighters.astype(float)
     total = fighters.sum(axis=0)
     share = np.divide(fighters, total, out=np.zeros_like(fighters), where=total > 0)
+    reach = flows.support_r + (1.0 - flows.support_r) * (1.0 - flows.control_r)
     base = (
-        p.taxation_capacity
-        * geo.population
-        / 1000.0
-        * (flows.support_r + (1.0 - flows.support_r) * (1.0 - flows.control_r))
-        + p.trafficking_capacity * geo.trafficking
+        p.taxation_capacity * geo.population / 1000.0 * reach
+        + p.trafficking_capacity * geo.trafficking * people_weight(world, p.rents_half)
     )
-    return share @ base
+    # the signatory coalitions are rooted in their clans: they hold their home ground
+    hold = np.where(world.armed.signatory[:, None], 1.0, (total / (total + p.hold_half))[None, :])
+    return (share * hold) @ base + share @ diverted_arms(world, p)
+
+
+def spread(world: World, p: ArmedGroupParams, rng: np.random.Generator) -> None:
+    """Jihadist fighters move across borders toward people, weak control and their history."""
+    geo = world.geo
+    a = world.armed
+    crowding = 1.0 + a.fighters.sum(axis=0) / p.hold_half
+    base = (
+        world.flows.grievance_r
+        * (1.0 - world.flows.control_r)
+        * people_weight(world, p.people_half)
+        / crowding
+    )
+    home = geo.fighters / np.maximum(geo.fighters.sum(axis=1, keepdims=True), 1.0)
+    for g in np.flatnonzero(~a.signatory):
+        opportunity = base * (1.0 + p.history_weight * home[g])
+        nbr_opp = geo.adjacency * opportunity[None, :]
+        gap = np.maximum(nbr_opp.max(axis=1) - opportunity, 0.0)
+        has_nbr = nbr_opp.sum(axis=1) > 0
+        pvals = np.where(
+            has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0
+        )
+        pvals[~has_nbr] = np.eye(geo.n)[~has_nbr]
+        movers = rng.binomial(a.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
+        move_fighters(world, g, rng.multinomial(movers, pvals), rng)
 
 
 def step_armed_groups(world: World, params: Needs, rng: np.random.Generator) -> None:
     """Commitment drift, jihadist spread and attrition."""
     p = params.armed
-    geo = world.geo
     a = world.armed
     a.commitment += p.commitment_recovery * (commitment_target(world, p) - a.commitment)
-
-    opportunity = world.flows.grievance_r * (1.0 - world.flows.control_r)
-    nbr_opp = geo.adjacency * opportunity[None, :]
-    gap = np.maximum(nbr_opp.max(axis=1) - opportunity, 0.0)
-    has_nbr = nbr_opp.sum(axis=1) > 0
-    pvals = np.where(
-        has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0
-    )
-    pvals[~has_nbr] = np.eye(geo.n)[~has_nbr]
-    for g in np.flatnonzero(~a.signatory):
-        movers = rng.binomial(a.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
-        move_fighters(world, g, rng.multinomial(movers, pvals), rng)
-
+    spread(world, p, rng)
     leaving = rng.binomial(a.fighters, p.attrition)
     a.fighters -= leaving
     world.people_flows.fighters_left = leaving.sum(axis=0)

@@ -11,7 +11,17 @@ Each unit has a corruption propensity c in [0, 1] (integrity = 1 - c). Each mont
     sanction rate deters the others (deterrence).
 
 Extortion events per unit ~ Poisson(extortion_rate * size/1000 * c); funds leak in
-proportion to the size-weighted mean c (:mod:`donors`). Corruption ABMs with contagion
+proportion to the size-weighted mean c (:mod:`donors`). Corruption also reaches the
+forces' conduct and strength this month: it lowers human-rights compliance (so abuses
+rise, :mod:`violence`) and operational capacity (ghost soldiers, sold fuel and rations),
+and it arms the groups (weapons and ammunition diverted from corrupt units,
+:func:`sim.mechanisms.armed_groups.group_capacity`):
+
+    compliance         -= compliance_penalty * c
+    effective_capacity *= 1 - capacity_drain * c
+
+Institutional change is slow: the pull toward the baseline has a half-life of
+ln 2 / drift months (about four years by default). Corruption ABMs with contagion
 and tipping (e.g. Hammond 2000) motivate the form; the baseline follows the Corruption
 Perceptions Index of 28-35/100 and 53% of Malians seeing most police as corrupt
 (Transparency International via press; Afrobarometer 2020).
@@ -42,12 +52,13 @@ class CorruptionParams(ParamGroup):
         0.1, 0, 0.5, "index", "Spread of initial propensities across units.", init_only=True
     )
     drift: float = param(
-        0.182,
+        0.0144,
         0,
         1,
         "per month",
-        "Pull toward the institutional baseline.",
-        "calibrated: TI CPI flat at 28-35 throughout 2013-2024 (docs/VALIDATION.md)",
+        "Pull toward the institutional baseline (half-life ln 2 / drift: about four years).",
+        "assumption: institutional change takes years (TI CPI for Mali within 28-35 over "
+        "2013-2024; Pritchett, Woolcock & Andrews 2013, slow growth of state capability)",
     )
     contagion: float = param(0.05, 0, 1, "per month", "Pull toward the regional mean of peers.")
     tipping_point: float = param(
@@ -57,13 +68,30 @@ class CorruptionParams(ParamGroup):
         "share",
         "Share of corrupt units (c > 0.5) in a region above which corruption tips.",
     )
-    tipping_push: float = param(0.01, 0, 0.2, "per month", "Extra rise of c once a region tips.")
+    tipping_push: float = param(0.001, 0, 0.2, "per month", "Extra rise of c once a region tips.")
     trafficking_pull: float = param(
-        0.01, 0, 0.2, "per month", "Rise of c from trafficking rents, scaled by exposure."
+        0.002, 0, 0.2, "per month", "Rise of c from trafficking rents, scaled by exposure."
     )
-    sanction_effect: float = param(0.3, 0, 1, "share", "Cut of a sanctioned unit's propensity.")
+    sanction_effect: float = param(0.1, 0, 1, "share", "Cut of a sanctioned unit's propensity.")
     deterrence: float = param(
-        0.5, 0, 5, "share", "Cut of the other units' propensity per unit regional sanction rate."
+        0.2, 0, 5, "share", "Cut of the other units' propensity per unit regional sanction rate."
+    )
+    compliance_penalty: float = param(
+        0.2,
+        0,
+        1,
+        "probability",
+        "Human-rights compliance lost by a fully corrupt unit.",
+        "assumption (corrupt units abuse and extort more; Afrobarometer 2020: 53% see most "
+        "police as corrupt)",
+    )
+    capacity_drain: float = param(
+        0.3,
+        0,
+        1,
+        "share",
+        "Operational capacity lost by a fully corrupt unit (ghost soldiers, sold supplies).",
+        "assumption",
     )
     extortion_rate: float = param(
         6.0,
@@ -104,6 +132,9 @@ def step_corruption(world: World, params: Needs, rng: np.random.Generator) -> No
     c *= np.where(sanctioned, 1.0 - p.sanction_effect, 1.0)
     c -= np.minimum(p.deterrence * sanction_rate[reg], 1.0) * p.sanction_effect * c
     np.clip(c, 0.0, 1.0, out=c)
+
+    f.compliance[:] = np.clip(f.compliance - p.compliance_penalty * c, 0.0, 1.0)
+    f.effective_capacity *= 1.0 - p.capacity_drain * c
 
     world.flows.misconduct_detected = int(detected.sum())
     world.flows.misconduct_sanctioned = int(sanctioned.sum())

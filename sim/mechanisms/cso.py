@@ -6,6 +6,7 @@ included in the security consultative committees, strengthen oversight. Capacity
 with funding and decays without it; a suspension removes the donor-funded CSOs and a
 restriction cuts the autonomy of the rest (ISS: "Civil society needs a role in Mali's
 security reforms"; the 2022-11 ban on activities of NGOs with French funding, press).
+A military regime leaves CSOs less autonomy whatever the policy (``military_autonomy``).
 
     capacity += growth * funding * (1 - capacity) - decay * capacity
     monitoring_r = 1 - exp(-monitor_k * sum(capacity * autonomy * active) / csos_in_region)
@@ -59,6 +60,14 @@ class CSOParams(ParamGroup):
     monitor_k: float = param(
         1.5, 0, 10, "index", "Saturation of regional monitoring by active CSO capacity."
     )
+    military_autonomy: float = param(
+        0.7,
+        0,
+        1,
+        "multiplier",
+        "Autonomy left to CSOs under a military regime, on top of the CSO policy.",
+        "assumption; ISS 'Civil society needs a role in Mali's security reforms' (2024)",
+    )
 
 
 class Needs(Protocol):
@@ -79,7 +88,8 @@ def step_cso(world: World, params: Needs, rng: np.random.Generator) -> None:
     decay = np.where(s.active, p.decay, p.suspended_decay)
     s.capacity += p.growth * funding * (1.0 - s.capacity) - decay * s.capacity
     np.clip(s.capacity, 0.0, 1.0, out=s.capacity)
-    s.autonomy[:] = POLICY_AUTONOMY[world.institutions.cso_policy]
+    military = p.military_autonomy if world.institutions.regime == "military" else 1.0
+    s.autonomy[:] = POLICY_AUTONOMY[world.institutions.cso_policy] * military
     update_monitoring(s, p, world.geo.n)
 
 

@@ -181,7 +181,7 @@ def step_ddr(world: World, params: Needs, rng: np.random.Generator) -> None:
 
     disarmed = canton(world, p.cantonment_capacity * funding, open_, rng)
     ddr.registered += entries
-    will = params.state.political_will
+    will = world.institutions.political_will
     proc = p.processing_rate * (0.3 + 0.7 * will) * funding if world.institutions.ddr_active else 0
     integrated, reintegrated = process(world, params, min(proc, 1.0), rng)
     relapse = rearm(world, p, rng)

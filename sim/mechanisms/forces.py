@@ -123,7 +123,13 @@ class ForceParams(ParamGroup):
         "calibrated: civilian harm rising from 2021 to 2022-23 and state forces about 43% of victims (docs/VALIDATION.md)",
     )
     partner_capacity_boost: float = param(
-        0.15, 0, 1, "index", "Capacity added while the partner provides combat support."
+        0.05,
+        0,
+        1,
+        "index",
+        "Capacity added while the partner provides combat support.",
+        "assumption; ISS 'Civil society needs a role in Mali's security reforms' (2024): "
+        "despite Russian paramilitary support, Mali's army is struggling",
     )
     redeploy_rate: float = param(
         0.05,

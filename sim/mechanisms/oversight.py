@@ -8,7 +8,12 @@ mid-term evaluation, 2024-03: 2 of 41 planned activities completed; the seed
 documents on the stalled reform).
 
     strength  = clip(oversight.strength + cso_inclusion_weight * included_cso + reform_weight * reform)
+                * (military_oversight if the regime is military else 1)
     effective = strength * (will_floor + (1 - will_floor) * political_will)
+
+Political will is the state's (``institutions.political_will``, :mod:`state`). A military
+regime suspends parliament's oversight (Mali's National Assembly replaced by an
+appointed transitional council after 2020) and so weakens the oversight bodies.
     detection_r = 1 - exp(-(detection_base + detection_oversight * effective
                             + detection_cso * monitoring_r))
     enforcement = enforcement_max * effective
@@ -59,6 +64,14 @@ class OversightParams(ParamGroup):
     detection_cso: float = param(
         1.2, 0, 5, "hazard per month", "Detection added by full CSO monitoring in a region."
     )
+    military_oversight: float = param(
+        0.6,
+        0,
+        1,
+        "multiplier",
+        "Oversight strength left under a military regime (no elected parliament).",
+        "assumption; Bagayoko's synthesis (parliamentary oversight weak even before 2020)",
+    )
     enforcement_max: float = param(
         0.8,
         0,
@@ -87,7 +100,9 @@ def step_oversight(world: World, params: Needs, rng: np.random.Generator) -> Non
         0.0,
         1.0,
     )
-    will = params.state.political_will
+    if inst.regime == "military":
+        strength *= p.military_oversight
+    will = inst.political_will
     inst.oversight_strength = float(strength)
     inst.oversight = float(strength * (p.will_floor + (1.0 - p.will_floor) * will))
     inst.detection = 1.0 - np.exp(

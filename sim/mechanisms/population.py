@@ -1,22 +1,24 @@
 """Where every person is: the stocks of each region and the named flows between them.
 
 Each region's people are in exactly one stock: civilians (the communities), fighters
-(armed groups), force personnel, disarmed in cantonment, or dead. Every change of a
+(armed groups), force personnel, disarmed in cantonment, communal militia fighters
+(:mod:`sim.mechanisms.militias`), or dead. Every change of a
 stock is a named flow of :class:`sim.world.PeopleFlows`, written by the mechanism that
 moves the people; this module opens the month (flows at zero) and gives the shared
 moves (taking civilians out of communities, putting them back, removing personnel
 from units) and the balance that property tests check every month:
 
     civilians' = civilians - recruited - enlisted - civilians_killed + fighters_left
-                 + reintegrated - relapsed
+                 + reintegrated - relapsed - militia_joined + militia_left
     fighters'  = fighters + recruited + relapsed + ddr_back_to_arms + fighters_in
                  - fighters_killed - rivals_killed - fighters_left - cantoned - fighters_out
     forces'    = forces + enlisted + integrated_in + forces_in - soldiers_killed - forces_out
     in_ddr'    = in_ddr + cantoned - ddr_back_to_arms - reintegrated - integrated_out
     dead'      = dead + civilians_killed + soldiers_killed + fighters_killed + rivals_killed
+    militia'   = militia + militia_joined - militia_left
 
-Fighters in a region never exceed its military-age men (``People.men_r``): every flow
-into the fighters of a region is limited by :func:`fighter_room`.
+Fighters and militia fighters in a region never exceed its military-age men
+(``People.men_r``): every flow into them is limited by :func:`fighter_room`.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ import numpy as np
 
 from sim.world import Communities, Forces, PeopleFlows, World
 
-STOCKS: tuple[str, ...] = ("civilians", "fighters", "forces", "in_ddr", "dead")
+STOCKS: tuple[str, ...] = ("civilians", "fighters", "forces", "in_ddr", "dead", "militia")
 """The stocks of a region, in the order of :func:`stocks`."""
 
 BALANCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "civilians": (
-        ("fighters_left", "reintegrated"),
-        ("recruited", "enlisted", "civilians_killed", "relapsed"),
+        ("fighters_left", "reintegrated", "militia_left"),
+        ("recruited", "enlisted", "civilians_killed", "relapsed", "militia_joined"),
     ),
     "fighters": (
         ("recruited", "relapsed", "ddr_back_to_arms", "fighters_in"),
@@ -42,6 +44,7 @@ BALANCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "forces": (("enlisted", "integrated_in", "forces_in"), ("soldiers_killed", "forces_out")),
     "in_ddr": (("cantoned",), ("ddr_back_to_arms", "reintegrated", "integrated_out")),
     "dead": (("civilians_killed", "soldiers_killed", "fighters_killed", "rivals_killed"), ()),
+    "militia": (("militia_joined",), ("militia_left",)),
 }
 """Inflows and outflows (names of :class:`sim.world.PeopleFlows`) of each stock."""
 
@@ -76,6 +79,7 @@ def stocks(world: World) -> np.ndarray:
                 np.bincount(f.region, weights=f.size, minlength=n),
                 world.people.in_ddr_gr.sum(axis=0),
                 world.people.dead_r,
+                world.militias.fighters_r,
             ]
         )
     ).astype(np.int64)
@@ -94,8 +98,9 @@ def balance_residual(before: np.ndarray, after: np.ndarray, flows: PeopleFlows) 
 
 
 def fighter_room(world: World) -> np.ndarray:
-    """Military-age men of each region not yet under arms (never negative)."""
-    return np.maximum(world.people.men_r - world.armed.fighters.sum(axis=0), 0).astype(np.int64)
+    """Military-age men of each region not yet under arms, in groups or militias (never negative)."""
+    armed = world.armed.fighters.sum(axis=0) + world.militias.fighters_r
+    return np.maximum(world.people.men_r - armed, 0).astype(np.int64)
 
 
 def refresh_people(c: Communities, regions: int) -> None:

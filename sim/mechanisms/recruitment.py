@@ -118,7 +118,7 @@ def step_recruitment(world: World, params: Needs, rng: np.random.Generator) -> N
     hostile = (host[:, None] * a.fighters).sum(axis=0)
     arrest_p = 1.0 - np.exp(-p.arrest_k * p.contact * flows.troops_r / (hostile + 1.0))
     net = grievance - c.risk * arrest_p[reg] - p.threshold
-    support = net > 0
+    support = (net > 0) & ~c.militia_side  # militia-side communities back the militias
     cooperate = ~support & (legit > p.cooperate_threshold)
     c.stance[:] = np.where(support, 2, np.where(cooperate, 1, 0))
 

@@ -1,12 +1,17 @@
 """Community trust in the security forces (perceived legitimacy L).
 
-Each community remembers abuses it saw and the protection it felt. Each month:
+Each community remembers the harm it saw the forces do and the protection it felt. Each
+month, with exposures per 100,000 people of the region:
 
     visibility_r  = visibility_base + (1 - visibility_base) * cso_info_r
     harm_r        = abuses_r + collateral_weight * collateral_r / harm_per_abuse
-    abuse hit_i   ~ Bernoulli(min(1, harm_r * visibility_r / (pop_r / 100k) / abuse_saturation))
+                    + complicity_weight * state_tolerance * militia harm_r / harm_per_abuse
+    exposure_i    = 1 - exp(-harm_r * visibility_r / (pop_r / 100k) / abuse_saturation / targeted_r)
+                    for communities not siding with militias (0 for those that do)
+    abuse hit_i   ~ Bernoulli(exposure_i)
     abuse_mem_i   = (1 - memory_decay) * abuse_mem_i + memory_decay * hit_i
-    protect_mem_i = (1 - memory_decay) * protect_mem_i + memory_decay * control_r
+    insecurity_r  = 1 - exp(-armed-group harm_r / (pop_r / 100k) / insecurity_saturation)
+    protect_mem_i = (1 - memory_decay) * protect_mem_i + memory_decay * control_r * (1 - insecurity_r)
     target_i      = base_i + protection_gain * (protect_mem_i - 0.5) - abuse_loss * abuse_mem_i
                     - extortion_loss * extortion_r - impunity_loss * (1 - enforcement)
     L_i          += adjustment_rate * (target_i - L_i)
@@ -14,12 +19,20 @@ Each community remembers abuses it saw and the protection it felt. Each month:
 Civilians harmed in the forces' operations (collateral harm) count like abuses of the
 same toll: collateral harm raises anger and violence against the side that caused it
 (Condra & Shapiro 2012; Bennett 2008), so it lowers trust and, through the abuse memory,
-raises grievance and recruitment (:mod:`recruitment`).
+raises grievance and recruitment (:mod:`recruitment`). Reprisals by communal militias
+the state tolerates count against the state too, in proportion to its tolerance. Where
+militias arose, the harm falls on the communities that do not side with them
+(``targeted_r``, their share of the region's people): the army's and the militias'
+violence in the centre targeted Fulani communities (HRW 2018, 2020), feeding the
+jihadists' recruitment there.
+Protection is felt where the state holds the ground and armed groups do not harm
+civilians. Victimisation by one side lowers support for that side (Lyall, Blair & Imai
+2013, a survey experiment in Afghanistan); the sizes here are assumptions with bounds
+to sweep.
 
 The legitimacy that enters grievance is L_i plus the national ``state.legitimacy``
 minus any abrupt regional shock (coups, termination), so shocks act at once.
-Protection raises trust, abuses, extortion and impunity lower it (Mali-Mètre surveys,
-Friedrich-Ebert-Stiftung, for the initial level: 69% trust in 2018).
+Initial level: Mali-Mètre surveys (Friedrich-Ebert-Stiftung): 69% trust in 2018.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim.mechanisms.militias import MilitiaParams
 from sim.mechanisms.violence import ViolenceParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -58,30 +72,66 @@ class TrustParams(ParamGroup):
     memory_decay: float = param(
         0.15, 0, 1, "per month", "Weight of this month's experience in the memories."
     )
-    protection_gain: float = param(0.25, 0, 2, "index", "Trust gained from full protection.")
+    protection_gain: float = param(
+        0.5,
+        0,
+        2,
+        "index",
+        "Trust gained from full protection (relative to half protection).",
+        "assumption; sweep 0.1-0.8",
+    )
     abuse_loss: float = param(
-        0.8,
+        1.2,
         0,
         2,
         "index",
         "Trust lost by a community that keeps witnessing abuses.",
-        "Condra & Shapiro 2012; Bennett 2008",
+        "assumption; direction from Lyall, Blair & Imai 2013 (survey experiment: harm by a "
+        "side lowers support for it), Condra & Shapiro 2012; sweep 0.3-1.5",
     )
-    extortion_loss: float = param(0.3, 0, 2, "index", "Trust lost at saturating extortion.")
-    impunity_loss: float = param(0.1, 0, 2, "index", "Trust lost when misconduct goes unpunished.")
+    extortion_loss: float = param(
+        0.3, 0, 2, "index", "Trust lost at saturating extortion.", "assumption; sweep 0.1-0.6"
+    )
+    impunity_loss: float = param(
+        0.05,
+        0,
+        2,
+        "index",
+        "Trust lost when misconduct goes unpunished.",
+        "assumption; sweep 0-0.3",
+    )
     abuse_saturation: float = param(
-        3.0,
+        0.3,
         0.01,
         1000,
         "abuses per 100,000 people per month",
-        "Visible abuse rate at which every community witnesses one.",
+        "Visible abuse rate at which 63% of communities witness one in a month.",
+        "assumption; sweep 0.05-1 (news of an abuse travels beyond its village)",
+    )
+    insecurity_saturation: float = param(
+        2.0,
+        0.01,
+        1000,
+        "persons per 100,000 people per month",
+        "Armed-group harm to civilians at which 63% of the protection felt is lost.",
+        "assumption",
+    )
+    complicity_weight: float = param(
+        1.0,
+        0,
+        5,
+        "abuse events per abuse-sized toll",
+        "Weight of reprisals by militias the state tolerates in the harm blamed on the "
+        "state (scaled by militias.state_tolerance).",
+        "assumption; HRW 2020 (militias seen as acting with the state's consent)",
     )
     extortion_saturation: float = param(
-        20.0,
+        10.0,
         0.01,
         1000,
         "events per 100,000 people per month",
         "Extortion rate at which extortion weighs fully on trust.",
+        "assumption; Afrobarometer 2020: 53% see most police as corrupt (extortion widely felt)",
     )
     collateral_weight: float = param(
         1.0,
@@ -102,6 +152,16 @@ class Needs(Protocol):
 
     trust: TrustParams
     violence: ViolenceParams
+    militias: MilitiaParams
+
+
+def harm_blamed(world: World, params: Needs) -> np.ndarray:
+    """Harm blamed on the forces per region, in abuse events (abuses, collateral, complicity)."""
+    p = params.trust
+    flows = world.flows
+    per_abuse = max(params.violence.harm_per_abuse, 1e-9)
+    tolerated = p.complicity_weight * params.militias.state_tolerance * world.militias.harm_r
+    return flows.abuses_r + (p.collateral_weight * flows.collateral_r + tolerated) / per_abuse
 
 
 def step_trust(world: World, params: Needs, rng: np.random.Generator) -> None:
@@ -113,16 +173,18 @@ def step_trust(world: World, params: Needs, rng: np.random.Generator) -> None:
     reg = c.region
     pop_100k = world.geo.population / 1e5
     visibility = p.visibility_base + (1.0 - p.visibility_base) * world.csos.monitoring_r
-    harm = flows.abuses_r + p.collateral_weight * flows.collateral_r / max(
-        params.violence.harm_per_abuse, 1e-9
-    )
-    abuse_p = np.minimum(1.0, harm * visibility / pop_100k / p.abuse_saturation)
-    hit = rng.random(len(reg)) < abuse_p[reg]
+    intensity = harm_blamed(world, params) * visibility / pop_100k / p.abuse_saturation
+    # in the centre the harm falls on the communities that do not side with the militias
+    targeted = np.bincount(reg, weights=c.people * ~c.militia_side, minlength=len(pop_100k))
+    targeted_share = np.maximum(targeted / c.people_r, 0.05)
+    exposure = np.where(c.militia_side, 0.0, 1.0 - np.exp(-(intensity / targeted_share)[reg]))
+    hit = rng.random(len(reg)) < exposure
+    insecurity = 1.0 - np.exp(-flows.civ_harm_armed_r / pop_100k / p.insecurity_saturation)
     d = p.memory_decay
     c.abuse_mem *= 1.0 - d
     c.abuse_mem += d * hit
     c.protect_mem *= 1.0 - d
-    c.protect_mem += d * flows.control_r[reg]
+    c.protect_mem += d * (flows.control_r * (1.0 - insecurity))[reg]
     extortion = np.minimum(1.0, flows.extortion_r / pop_100k / p.extortion_saturation)
     target = (
         c.base_trust

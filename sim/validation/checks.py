@@ -65,9 +65,14 @@ def effect(name: str, control: Sequence[float], treatment: Sequence[float]) -> E
 def _model_frame(
     seed: int, events: Sequence[tuple[int, str, dict]] = (), overrides=None, steps: int = 60
 ) -> pd.DataFrame:
-    """Indicators of one quiet-world run (default parameters, no scenario events)."""
+    """Indicators of one quiet-world run (default parameters, no scenario events).
+
+    Endogenous coups are off (``state.coup_base_hazard = 0``) unless ``overrides`` turn
+    them on: a paired check isolates its cause, and a coup in one arm only would swamp it.
+    """
     evs = [make_event(step, kind, opts) for step, kind, opts in events]
-    m = SSRModel(rng=seed, events=evs, overrides=dict(overrides or {}))
+    over = {"state.coup_base_hazard": 0.0, **dict(overrides or {})}
+    m = SSRModel(rng=seed, events=evs, overrides=over)
     m.run(steps)
     return m.indicator_frame()
 
