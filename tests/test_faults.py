@@ -231,3 +231,12 @@ def _reachable(address: str) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_given_a_process_stuck_after_sigterm_then_it_still_exits_with_its_code():
+    # given a process whose exit would wait forever (as on a stuck pool thread)
+    stuck = "from sim.lifeline import exit_soon; import threading; exit_soon(143, 0.2); "
+    stuck += "threading.Event().wait()"
+    # when the grace after SIGTERM runs out, then it ends with the SIGTERM exit code
+    done = subprocess.run([sys.executable, "-c", stuck], cwd=REPO, timeout=30)
+    assert done.returncode == 143
