@@ -108,10 +108,9 @@ def refresh_people(c: Communities, regions: int) -> None:
     c.people_r = np.bincount(c.region, weights=c.people, minlength=regions)
 
 
-def region_rows(c: Communities, r: int) -> slice:
-    """The rows of region ``r``'s communities (communities are built sorted by region)."""
-    lo, hi = np.searchsorted(c.region, [r, r + 1])
-    return slice(int(lo), int(hi))
+def region_bounds(c: Communities, regions: int) -> np.ndarray:
+    """Region ``r``'s communities are rows ``bounds[r]:bounds[r + 1]`` (built sorted by region)."""
+    return np.searchsorted(c.region, np.arange(regions + 1))
 
 
 def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -121,8 +120,9 @@ def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generato
     """
     n = len(wanted_r)
     taken = np.zeros(n, dtype=np.int64)
+    bounds = region_bounds(c, n)
     for r in np.flatnonzero(wanted_r > 0):
-        rows = region_rows(c, int(r))
+        rows = slice(int(bounds[r]), int(bounds[r + 1]))
         people = np.rint(c.people[rows]).astype(np.int64)
         k = int(min(wanted_r[r], people.sum()))
         c.people[rows] -= rng.multivariate_hypergeometric(people, k)
@@ -142,8 +142,9 @@ def take_from_communities(c: Communities, counts: np.ndarray, regions: int) -> n
 def add_civilians(c: Communities, counts_r: np.ndarray, rng: np.random.Generator) -> None:
     """Return whole people to each region's communities, in proportion to their people."""
     n = len(counts_r)
+    bounds = region_bounds(c, n)
     for r in np.flatnonzero(counts_r > 0):
-        rows = region_rows(c, int(r))
+        rows = slice(int(bounds[r]), int(bounds[r + 1]))
         weights = np.maximum(c.people[rows], 1.0)
         c.people[rows] += rng.multinomial(int(counts_r[r]), weights / weights.sum())
     refresh_people(c, n)
@@ -175,7 +176,7 @@ __all__ = [
     "balance_residual",
     "empty_flows",
     "fighter_room",
-    "region_rows",
+    "region_bounds",
     "remove_personnel",
     "step_population",
     "stocks",

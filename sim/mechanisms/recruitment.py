@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.armed_groups import ArmedGroupParams, group_capacity
-from sim.mechanisms.population import fighter_room, region_rows, take_from_communities
+from sim.mechanisms.population import fighter_room, region_bounds, take_from_communities
 from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -144,8 +144,9 @@ def leave_communities(
     c = world.communities
     n = world.geo.n
     leaving = np.zeros(len(draws), dtype=np.int64)
+    bounds = region_bounds(c, n)
     for r in np.flatnonzero(accepted_r):
-        rows = region_rows(c, int(r))
+        rows = slice(int(bounds[r]), int(bounds[r + 1]))
         leaving[rows] = rng.multivariate_hypergeometric(draws[rows], int(accepted_r[r]))
     world.people_flows.recruited = take_from_communities(c, leaving, n)
 
