@@ -49,7 +49,7 @@ LAYERS: dict[str, int] = {
     "sim.world": 2,
     "sim.mechanisms": 3,
     **dict.fromkeys(["sim.params", "sim.build", "sim.agents"], 4),
-    **dict.fromkeys(["sim.events", "sim.indicators", "sim.docs", "sim.record"], 4),
+    **dict.fromkeys(["sim.events", "sim.indicators", "sim.docs", "sim.record", "sim.posterior"], 4),
     "sim.model": 5,
     **dict.fromkeys(["sim.scenario", "sim.summary", "sim.plots", "sim.report", "sim.run"], 6),
     **dict.fromkeys(["sim.sweep", "sim.validation", "sim.ui", "sim.cli", "sim.__main__"], 7),
