@@ -74,13 +74,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(extra_env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[Server]:
-    """Start ``python -m sim ui`` on a free port; stop it (and wait for it) afterwards."""
+def serve_app(
+    extra_env: dict[str, str] | None = None, timeout: float = 90, *, faults: bool = False
+) -> Iterator[Server]:
+    """Start ``python -m sim ui`` on a free port; stop it (and wait for it) afterwards.
+
+    With ``faults``, the server runs under ``tests/ssr_faults.py`` (the test hooks of
+    ``tests/fault_hooks.py``, switched on by ``extra_env``).
+    """
     port = free_port()
+    program = [str(ROOT / "tests" / "ssr_faults.py")] if faults else ["-m", "sim"]
     env = {**os.environ, "SSR_SCENARIOS": str(ROOT / "scenarios"), **(extra_env or {})}
     env.pop("SSR_FACILITATOR_TOKEN", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "ui", "--port", str(port)],
+        [sys.executable, *program, "ui", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

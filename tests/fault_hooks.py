@@ -10,6 +10,9 @@ unless set):
   attempt (a marker file is left there); without it, on every attempt.
 * ``SSR_SWEEP_DELAY_S="0.05"``: sleep this long before each run (makes a sweep slow
   enough to be interrupted part-way).
+* ``SSR_UI_FAIL_INCENTIVE="0.93"``: a model whose ``ddr.incentive`` is that value raises
+  from its second month on (an error inside one workshop participant's model, as
+  ``python tests/ssr_faults.py ui`` serves it; other models are untouched).
 
 In-process tests import it (serial executor); command-line tests run
 ``tests/ssr_faults.py`` instead of ``python -m sim``, which also asks the process pool's
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sim.sweep.worker as worker
+from sim.model import SSRModel
 
 _original = getattr(worker.run_one, "__wrapped__", worker.run_one)
 
@@ -58,3 +62,22 @@ def run_one_with_faults(spec: Any, scenario: Any, outputs: Any) -> tuple[dict, A
 
 run_one_with_faults.__wrapped__ = _original  # type: ignore[attr-defined]
 worker.run_one = run_one_with_faults
+
+
+_model_step = getattr(SSRModel.step, "__wrapped__", SSRModel.step)
+
+
+def _fails(model: SSRModel) -> bool:
+    """True for a model whose ``ddr.incentive`` is the one named by SSR_UI_FAIL_INCENTIVE."""
+    chosen = os.environ.get("SSR_UI_FAIL_INCENTIVE")
+    return bool(chosen) and abs(model.p.ddr.incentive - float(chosen)) < 1e-9
+
+
+def _step_with_faults(self: SSRModel) -> None:
+    if self.steps >= 2 and _fails(self):  # Mesa counts the month before running it
+        raise RuntimeError("injected failure in this model (SSR_UI_FAIL_INCENTIVE)")
+    _model_step(self)
+
+
+_step_with_faults.__wrapped__ = _model_step  # type: ignore[attr-defined]
+SSRModel.step = _step_with_faults  # type: ignore[method-assign]

@@ -322,3 +322,28 @@ def test_a_page_whose_browser_vanished_is_culled_and_leaves_the_room(browser, of
         gone.close()
         expect(heading).to_contain_text("0 participant", timeout=30_000)
         context.close()
+
+
+def test_an_error_in_one_participants_model_stays_on_their_page(browser, offline):
+    # given a server whose models with a DDR incentive of 0.93 fail from their second month
+    with serve_app({"SSR_UI_FAIL_INCENTIVE": "0.93"}, faults=True) as faulty:
+        facilitator = _context(browser, offline).new_page()
+        facilitator.goto(faulty.facilitator)
+        broken = _open(_context(browser, offline), faulty.url + "?ddr.incentive=0.93")
+        healthy = _open(_context(browser, offline, "phone"), faulty.url)
+        # when the broken participant's model fails in its second month
+        _step(broken)
+        broken.get_by_role("button", name="Step").click()
+        # then that page says so and stays usable
+        expect(broken.get_by_text("Something went wrong in this run")).to_be_visible(timeout=20_000)
+        assert _month(broken) == 1
+        # and the other participant runs on untouched, with no message
+        _step(healthy, 3)
+        assert _month(healthy) == 3
+        expect(healthy.get_by_text("Something went wrong")).to_have_count(0)
+        # and the facilitator sees the error against the broken seat only
+        table = facilitator.locator(".ssr-table")
+        expect(table).to_contain_text("injected failure", timeout=30_000)
+        expect(table.locator("tr", has_text="injected failure")).to_have_count(1)
+        expect(table.locator("tr", has_text="3 of 120")).not_to_contain_text("injected")
+        assert offline.blocked == []

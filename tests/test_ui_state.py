@@ -433,3 +433,31 @@ def test_given_labels_with_dollar_signs_then_the_png_draws_them_literally(sessio
         live.PANELS, (2015.5, 2025.5), (x, df), None, [(2015.6, "cut $x^{$ now")], "$\\frac{$ title"
     )
     assert png.startswith(PNG)
+
+
+def test_a_month_the_model_fails_to_simulate_leaves_the_run_at_its_last_good_month(
+    session, monkeypatch
+):
+    # given a run four months in, with an event queued for month five
+    session.step(4)
+    session.inject("coup")
+    clean = session.frame().copy()
+    # and a model that raises half-way through its fifth month
+    world = session.model.world
+
+    def half_done_month(*_args, **_kwargs):
+        world.communities.grievance[:] = -1.0  # a half-updated state the page must not see
+        raise FloatingPointError("a mechanism broke")
+
+    monkeypatch.setattr(session.model, "step", half_done_month)
+    # when the participant steps
+    with pytest.raises(st.ModelFailure) as failure:
+        session.step()
+    # then the run is back at month four, exactly as it was, with the event still queued
+    assert failure.value.month == 4
+    assert session.step_count == 4
+    pd.testing.assert_frame_equal(session.frame(), clean)
+    assert (session.model.world.communities.grievance >= 0).all()
+    assert [e.kind for e in session.queued()] == ["coup"]
+    # and the rebuilt model steps on (the failure was in the replaced model only)
+    assert session.step() is True and session.step_count == 5

@@ -45,6 +45,14 @@ def applied_events(model: SSRModel) -> list[Event]:
     return list(model.event_log)
 
 
+class ModelFailure(RuntimeError):
+    """The model raised while simulating a month; the run was put back at ``month``."""
+
+    def __init__(self, month: int, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.month = month
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One line of the event log."""
@@ -94,6 +102,7 @@ class Session:
         self.lock = threading.RLock()
         self.gen = 0  # counts restarts: the browser drops its rows when it changes
         self.previous: PastRun | None = None
+        self._recovering = False  # rebuilding the run after the model raised
         self.scenario_name = ""
         self._defaults: tuple[str, dict[str, Any]] = ("", {})
         self.settings: dict[str, Any] = {}
@@ -302,13 +311,44 @@ class Session:
         return self.step_count >= self.horizon
 
     def step(self, months: int = 1) -> bool:
-        """Advance up to ``months`` months; False (and nothing done) at the horizon."""
+        """Advance up to ``months`` months; False (and nothing done) at the horizon.
+
+        Raises:
+            ModelFailure: the model raised; the run is back at its last good month.
+        """
         with self.lock:
             if self.finished:
                 return False
             for _ in range(min(months, self.horizon - self.step_count)):
-                self.model.step()
+                good = self.step_count
+                try:
+                    self.model.step()
+                except Exception as err:
+                    if self._recovering:
+                        raise
+                    self._recover(good)
+                    raise ModelFailure(good, err) from err
             return True
+
+    def _recover(self, month: int) -> None:
+        """Rebuild the run as it was at ``month`` (same inputs and seed, so the same state).
+
+        A model that raised mid-month is half-updated; the page must never read it.
+        """
+        events = self.your_events()
+        kept = (dict(self.settings), self.seed, self.previous)
+        self._recovering = True
+        self.settings, self.seed = dict(self._built_settings), self._built_seed
+        self.model = None  # type: ignore[assignment] - not "your previous run"
+        try:
+            self.reset()
+            self.replay(events, month)
+        except Exception:  # noqa: BLE001 - the failure repeats: start the run afresh
+            self.model = None  # type: ignore[assignment]
+            self.reset()
+        finally:
+            self._recovering = False
+        self.settings, self.seed, self.previous = kept
 
     def queued(self) -> list[Event]:
         """Events the participant asked for that wait for the next month."""

@@ -15,7 +15,7 @@ import solara
 
 from sim.ui.binding import Binding
 from sim.ui.room import Seat
-from sim.ui.state import Session
+from sim.ui.state import ModelFailure, Session
 
 log = logging.getLogger("sim.ui.app")
 
@@ -81,13 +81,21 @@ class View:
             log.exception("participant %s: %s", self.seat.name, err)
             self.seat.error = f"{type(err).__name__}: {err}"[:200]
             self.playing.value = False
-            self.message.value = (
-                "Something went wrong in this run (the facilitator can see it). Press "
-                "Restart run; your settings are kept."
-            )
+            self.message.value = failure_message(err)
         if redraw:
             self.changed(settings)
         return result
 
 
-__all__ = ["View"]
+def failure_message(err: Exception) -> str:
+    """What a participant reads when their model (or their page) raised."""
+    where = ""
+    if isinstance(err, ModelFailure):
+        where = f" The run is back at month {err.month}, as it was before."
+    return (
+        "Something went wrong in this run (the facilitator can see it)."
+        f"{where} Press Restart run or change a setting; your settings are kept."
+    )
+
+
+__all__ = ["View", "failure_message"]
