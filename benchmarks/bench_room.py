@@ -1,7 +1,11 @@
-"""A workshop room on one server: N participants in real browser pages, stepping and playing.
+"""A workshop room on one server: N participants stepping and playing.
 
-For each N (default 1, 10, 20, 30) a fresh ``python -m sim ui`` is started and N pages
-(separate browser contexts, so separate sessions) open it in one headless Chromium:
+For each N (default 1, 10, 20, 30) a fresh ``python -m sim ui`` is started and N
+participants open it, each its own session. ``--client protocol`` (the default) makes
+each participant a protocol-level client (``benchmarks/room_client.py``: the page's
+websocket messages without a browser, so 30 participants cost the laptop little and the
+figures are the server's); ``--client browser`` opens N real pages (separate browser
+contexts) in one headless Chromium, which on a 2-core laptop takes the server's cores:
 
 - **stepping**: every participant presses Step once a second for ``--seconds``; measured:
   server CPU per Step (server process CPU time / Steps), bytes per Step (websocket
@@ -10,15 +14,18 @@ For each N (default 1, 10, 20, 30) a fresh ``python -m sim ui`` is started and N
 - **playing**: every participant presses Play at ``--speed`` months per second for
   ``--seconds``; measured: months advanced per participant against the speed asked
   (a month is never skipped: each is drawn), Pause lands at the month shown.
-- **after all leave**: the pages close and the server's memory is read again once the
-  culling timeout (``SOLARA_KERNEL_CULL_TIMEOUT``, shortened to ``--cull`` seconds here
-  instead of the default two minutes) has passed, and compared with its idle level
-  (after one warm-up page came and went).
+- **after all leave**: the pages close and the server's memory is read again
+  ``--linger`` seconds later (default five minutes; the culling timeout,
+  ``SOLARA_KERNEL_CULL_TIMEOUT``, is shortened to ``--cull`` seconds here instead of the
+  default two minutes), and compared with its idle level (after one warm-up participant
+  ran a year and left: a warmed server).
 
-The browsers run on the same machine as the server, so on a 2-core laptop they take CPU
-from it: the latencies are pessimistic. The load average is printed with the figures.
+With ``--client browser`` the browsers run on the same machine as the server, so on a
+2-core laptop they take CPU from it: the latencies are pessimistic. The load average is
+printed with the figures.
 
-Usage: python benchmarks/bench_room.py [--sizes 1 10 20 30] [--seconds 20] [--speed 4]
+Usage: python benchmarks/bench_room.py [--client protocol|browser] [--sizes 1 10 20 30]
+    [--seconds 20] [--speed 4]
 """
 
 from __future__ import annotations
@@ -36,8 +43,10 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from browser_helpers import CHROMIUM, LAUNCH_ARGS, STEP_AND_WAIT, serve_app  # noqa: E402
+from room_client import Participant  # noqa: E402
 
 MONTH = "() => +/month (\\d+) of/.exec(document.querySelector('.ssr-status').innerText)?.[1] || 0"
 
@@ -135,7 +144,9 @@ async def _month_at(page) -> tuple[float, int]:
     return time.monotonic(), month
 
 
-async def room(n: int, seconds: float, speed: int, cull: int) -> tuple[Figures, float, float]:
+async def room(
+    n: int, seconds: float, speed: int, cull: int, linger: float
+) -> tuple[Figures, float, float]:
     """Measure one room size; returns (figures, idle MB, MB after everyone left)."""
     from playwright.async_api import async_playwright
 
@@ -166,7 +177,7 @@ async def room(n: int, seconds: float, speed: int, cull: int) -> tuple[Figures, 
             for p in pages:
                 await p.context.close()
             await browser.close()
-        await asyncio.sleep(cull + 15)
+        await asyncio.sleep(linger)
         left = proc.memory_info().rss / 2**20
     return figures, idle, left
 
@@ -179,6 +190,81 @@ async def _set_speed(pages, speed: int) -> None:
         await slider.press("Home")
         for _ in range(speed - 1):
             await slider.press("ArrowRight")
+
+
+SPEED_SLIDER = "Play speed (months per second)"
+
+
+async def protocol_room(
+    n: int, seconds: float, speed: int, cull: int, linger: float
+) -> tuple[Figures, float, float]:
+    """:func:`room` with protocol-level participants instead of browser pages."""
+    env = {"SOLARA_KERNEL_CULL_TIMEOUT": f"{cull}s", "SSR_UI_MAX_SPEED": str(max(speed, 6))}
+    figures = Figures(n)
+    with serve_app(env) as server:
+        proc = psutil.Process(server.process.pid)
+        warm = Participant(server.url)  # a warmed server: one participant ran a year and left
+        await warm.open()
+        for _ in range(12):
+            await warm.step()
+        await warm.close()
+        await asyncio.sleep(cull + 8)
+        idle = proc.memory_info().rss / 2**20
+        people = [Participant(server.url) for _ in range(n)]
+        for person in people:
+            await person.open()
+            await person.step()
+        await asyncio.sleep(2)
+        received = sum(p.received_bytes for p in people)
+        cpu0 = sum(proc.cpu_times()[:2])
+        await asyncio.gather(
+            *(_step_each_second(p, i / n, seconds, figures) for i, p in enumerate(people))
+        )
+        figures.cpu_s = sum(proc.cpu_times()[:2]) - cpu0
+        figures.ws_bytes = sum(p.received_bytes for p in people) - received
+        figures.rss_mb = proc.memory_info().rss / 2**20
+        figures.load = os.getloadavg()
+        await _protocol_play(people, seconds, speed, figures)
+        for person in people:
+            await person.close()
+        await asyncio.sleep(linger)
+        left = proc.memory_info().rss / 2**20
+    return figures, idle, left
+
+
+async def _step_each_second(
+    person: Participant, offset: float, seconds: float, figures: Figures
+) -> None:
+    await asyncio.sleep(offset)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t0 = time.monotonic()
+        figures.latencies.append(await person.step())
+        figures.steps += 1
+        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+
+
+async def _protocol_play(
+    people: list[Participant], seconds: float, speed: int, figures: Figures
+) -> None:
+    """Every participant plays at ``speed``; months per second, and where Pause lands."""
+    for person in people:
+        await person.set_slider(SPEED_SLIDER, speed)
+    await asyncio.sleep(1)
+    for person in people:
+        await person.click("Play")
+    begin = [(time.monotonic(), p.month) for p in people]
+    await asyncio.sleep(seconds)
+    end = [(time.monotonic(), p.month) for p in people]
+    figures.rates = [(m1 - m0) / (t1 - t0) for (t0, m0), (t1, m1) in zip(begin, end, strict=True)]
+    figures.stopped = [f"month {p.month}" for p in people if p.button("Pause") is None]
+    seen = []
+    for person in people:
+        seen.append(person.month)
+        if person.button("Pause") is not None:
+            await person.click("Pause")
+    await asyncio.sleep(2.0)
+    figures.pause_gap = [p.month - s for p, s in zip(people, seen, strict=True)]
 
 
 def report(f: Figures, idle: float, left: float, seconds: float, speed: int) -> str:
@@ -201,14 +287,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 20, 30])
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--speed", type=int, default=4)
+    parser.add_argument("--speed", type=int, default=2, help="months per second (page: 2)")
     parser.add_argument("--cull", type=int, default=20, help="cull timeout in seconds")
+    parser.add_argument("--client", choices=("protocol", "browser"), default="protocol")
+    parser.add_argument(
+        "--linger", type=float, default=300, help="seconds after all left to read memory"
+    )
     args = parser.parse_args()
-    if not CHROMIUM.exists():
+    if args.client == "browser" and not CHROMIUM.exists():
         sys.exit("needs Debian's Chromium at /usr/bin/chromium")
-    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
+    print(
+        f"cores: {os.cpu_count()}, {args.client} clients, load average at start: {os.getloadavg()}",
+        flush=True,
+    )
+    measure = protocol_room if args.client == "protocol" else room
     for n in args.sizes:
-        f, idle, left = asyncio.run(room(n, args.seconds, args.speed, args.cull))
+        f, idle, left = asyncio.run(measure(n, args.seconds, args.speed, args.cull, args.linger))
         print(report(f, idle, left, args.seconds, args.speed), flush=True)
 
 

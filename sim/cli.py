@@ -188,6 +188,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ssr`` console script."""
     args = build_parser().parse_args(argv)
+    args.program = argv is None  # run as the `ssr` program (not called with arguments)
     try:
         with sigterm_as_interrupt():
             return _dispatch(args)

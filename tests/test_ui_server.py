@@ -72,3 +72,31 @@ def test_given_no_setting_then_vanished_pages_are_culled_after_two_minutes_and_i
     env = {"SOLARA_KERNEL_CULL_TIMEOUT": "10m"}
     server.configure_environment(env)
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"
+
+
+def test_given_the_ssr_ui_program_then_it_serves_with_memory_it_can_give_back():
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from browser_helpers import serve_app
+
+    # given `ssr ui` started as a program (not called with arguments)
+    with serve_app() as served:
+        pid = served.process.pid
+        # then the same process (its starter can still stop it) serves the page ...
+        with urllib.request.urlopen(served.url, timeout=30) as response:
+            assert response.status == 200
+        # ... with the allocator settings under which freed memory goes back to the system
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        for key, value in server.RETURNABLE_MEMORY_ENV.items():
+            assert f"{key}={value}".encode() in environ
+    assert served.process.returncode is not None
+
+
+def test_given_a_caller_passing_arguments_then_ui_never_restarts_the_callers_process():
+    from sim.cli import build_parser
+
+    args = build_parser().parse_args(["ui"])
+    assert not getattr(args, "program", False)
