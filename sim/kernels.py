@@ -172,6 +172,86 @@ def take_units(
     return k
 
 
+@njit(cache=True)
+def recruitment_pass(
+    c: tuple,
+    shock_r: np.ndarray,
+    arrest_r: np.ndarray,
+    coefs: np.ndarray,
+    seed: int,
+) -> tuple:
+    """Grievance, stance, the regions' shares and the volunteers of every community, one pass.
+
+    The rules are those of :mod:`sim.mechanisms.recruitment` (its docstring has the
+    equations); ``c`` is ``(region, people, trust, hardship, abuse_mem, risk,
+    militia_side, grievance, stance)`` of the communities, the last two written in place;
+    ``coefs`` is ``(legitimacy, anger_weight, threshold, cooperate_threshold,
+    recruit_rate)``. Returns people cooperating, supporting and their grievance summed by
+    region, the volunteers of each community (Poisson, capped by its people) and their
+    sum by region.
+    """
+    region, people, trust, hardship, abuse_mem, risk, militia_side, grievance, stance = c
+    legitimacy, anger, threshold, coop_threshold, rate = (
+        coefs[0],
+        coefs[1],
+        coefs[2],
+        coefs[3],
+        coefs[4],
+    )
+    np.random.seed(seed)
+    n = shock_r.shape[0]
+    m = region.shape[0]
+    coop_r = np.zeros(n)
+    support_r = np.zeros(n)
+    griev_r = np.zeros(n)
+    draws = np.zeros(m, dtype=np.int64)
+    recruits_r = np.zeros(n, dtype=np.int64)
+    for i in range(m):
+        r = region[i]
+        legit = min(max(trust[i] + legitimacy - shock_r[r], 0.0), 1.0)
+        g = min(max(hardship[i] * (1.0 - legit) + anger * abuse_mem[i], 0.0), 1.0)
+        grievance[i] = g
+        net = g - risk[i] * arrest_r[r] - threshold
+        support = net > 0 and not militia_side[i]
+        cooperate = (not support) and legit > coop_threshold
+        stance[i] = 2 if support else (1 if cooperate else 0)
+        coop_r[r] += people[i] * cooperate
+        support_r[r] += people[i] * support
+        griev_r[r] += people[i] * g
+        if support:
+            lam = rate * people[i] * net
+            k = np.random.poisson(lam) if lam > 0 else 0
+            draws[i] = min(k, np.int64(np.rint(people[i])))
+            recruits_r[r] += draws[i]
+    return coop_r, support_r, griev_r, draws, recruits_r
+
+
+@njit(cache=True)
+def take_volunteers(
+    people: np.ndarray, draws: np.ndarray, bounds: np.ndarray, accepted: np.ndarray, seed: int
+) -> np.ndarray:
+    """In each region, ``accepted[r]`` of the volunteers ``draws`` leave their communities.
+
+    Drawn without replacement among the region's volunteers; ``people`` is decreased in
+    place. Returns the persons who left per region.
+    """
+    np.random.seed(seed)
+    n = accepted.shape[0]
+    left = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        if accepted[r] <= 0:
+            continue
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        k = min(accepted[r], draws[lo:hi].sum())
+        out = np.zeros(hi - lo, dtype=np.int64)
+        _draw_without_replacement(draws[lo:hi], k, out)
+        for i in range(hi - lo):
+            people[lo + i] -= out[i]
+        left[r] = k
+    return left
+
+
 def warm() -> None:
     """Compile (or load from the cache) every kernel once, e.g. when a worker starts."""
     people = np.array([3.0, 2.0])
@@ -179,6 +259,23 @@ def warm() -> None:
     take_rows(people, bounds, np.array([1], dtype=np.int64), 0)
     add_rows(people, bounds, np.array([1], dtype=np.int64), 0)
     take_units(np.array([2.0]), np.array([1.0]), np.array([0]), 1, 0)
+    region = np.array([0, 0])
+    ones = np.ones(2)
+    grievance = np.zeros(2)
+    stance = np.zeros(2, dtype=np.int8)
+    c = (region, people, ones, ones, ones, ones, np.zeros(2, dtype=bool), grievance, stance)
+    coefs = np.array([0.0, 0.3, 0.1, 0.5, 0.01])
+    out = recruitment_pass(c, np.zeros(1), np.zeros(1), coefs, 0)
+    take_volunteers(people, out[3], bounds, np.array([1], dtype=np.int64), 0)
 
 
-__all__ = ["SEED_BOUND", "add_rows", "draw_seed", "take_rows", "take_units", "warm"]
+__all__ = [
+    "SEED_BOUND",
+    "add_rows",
+    "draw_seed",
+    "recruitment_pass",
+    "take_rows",
+    "take_units",
+    "take_volunteers",
+    "warm",
+]
