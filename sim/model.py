@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from mesa import Model
-from mesa.datacollection import DataCollector
 
 from sim import indicators
 from sim.agents import Donor, create_agents, create_community_agents
@@ -103,7 +102,7 @@ class SSRModel(Model):
         self.world: World = build_world(self.p, load_geography(), self.rng)
         self._communities_created = False
         create_agents(self, self.world, communities=False)
-        self.datacollector = DataCollector(model_reporters=indicators.reporters())
+        self.datacollector = indicators.IndicatorCollector()
 
     # ------------------------------------------------------------------ dynamics
     def step(self) -> None:
