@@ -173,6 +173,56 @@ def take_units(
 
 
 @njit(cache=True)
+def take_units_by_region(
+    size: np.ndarray, integrated: np.ndarray, bounds: np.ndarray, wanted: np.ndarray, seed: int
+) -> tuple:
+    """:func:`take_units` for every region at once: units ``bounds[r]:bounds[r+1]``.
+
+    Returns the persons removed per region and the integrated among them.
+    """
+    np.random.seed(seed)
+    n = wanted.shape[0]
+    removed = np.zeros(n, dtype=np.int64)
+    removed_integrated = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        if wanted[r] <= 0 or hi == lo:
+            continue
+        m = hi - lo
+        strata = np.empty(2 * m, dtype=np.int64)
+        total = 0
+        for j in range(m):
+            s = np.int64(np.rint(size[lo + j]))
+            g = min(np.int64(np.rint(integrated[lo + j])), s)
+            strata[2 * j] = s - g
+            strata[2 * j + 1] = g
+            total += s
+        k = min(wanted[r], total)
+        out = np.zeros(2 * m, dtype=np.int64)
+        _draw_without_replacement(strata, k, out)
+        for j in range(m):
+            size[lo + j] -= out[2 * j] + out[2 * j + 1]
+            integrated[lo + j] -= out[2 * j + 1]
+            removed_integrated[r] += out[2 * j + 1]
+        removed[r] = k
+    return removed, removed_integrated
+
+
+@njit(cache=True)
+def add_units(size: np.ndarray, bounds: np.ndarray, counts: np.ndarray, seed: int) -> None:
+    """Place ``counts[r]`` persons in units ``bounds[r]:bounds[r+1]``, each unit equally likely."""
+    np.random.seed(seed)
+    for r in range(counts.shape[0]):
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        if hi == lo:
+            continue
+        for _ in range(counts[r]):
+            size[np.random.randint(lo, hi)] += 1.0
+
+
+@njit(cache=True)
 def recruitment_pass(
     c: tuple,
     shock_r: np.ndarray,
@@ -259,6 +309,10 @@ def warm() -> None:
     take_rows(people, bounds, np.array([1], dtype=np.int64), 0)
     add_rows(people, bounds, np.array([1], dtype=np.int64), 0)
     take_units(np.array([2.0]), np.array([1.0]), np.array([0]), 1, 0)
+    one_unit = np.array([0, 1])
+    one = np.array([1], dtype=np.int64)
+    take_units_by_region(np.array([2.0]), np.array([1.0]), one_unit, one, 0)
+    add_units(np.array([2.0]), one_unit, one, 0)
     region = np.array([0, 0])
     ones = np.ones(2)
     grievance = np.zeros(2)
@@ -272,10 +326,12 @@ def warm() -> None:
 __all__ = [
     "SEED_BOUND",
     "add_rows",
+    "add_units",
     "draw_seed",
     "recruitment_pass",
     "take_rows",
     "take_units",
+    "take_units_by_region",
     "take_volunteers",
     "warm",
 ]

@@ -78,3 +78,28 @@ def test_given_more_wanted_than_personnel_when_removing_then_everyone_leaves():
     integrated = np.array([1.0, 4.0])
     assert kernels.take_units(size, integrated, np.array([0, 1]), 99, 5) == 7
     assert size.tolist() == [0.0, 0.0] and integrated.tolist() == [0.0, 0.0]
+
+
+def test_given_regions_of_units_when_removing_by_region_then_each_region_loses_its_own():
+    # units 0-1 in region 0, unit 2 in region 1, no units in region 2
+    bounds = np.array([0, 2, 3, 3])
+    size = np.array([10.0, 10.0, 5.0])
+    integrated = np.array([10.0, 0.0, 5.0])
+    wanted = np.array([4, 9, 3], dtype=np.int64)
+    removed, removed_integrated = kernels.take_units_by_region(size, integrated, bounds, wanted, 3)
+    assert removed.tolist() == [4, 5, 0]  # region 1 had 5, region 2 none
+    assert size.tolist()[2] == 0.0 and size[:2].sum() == 16.0
+    assert removed_integrated[1] == 5 and 0 <= removed_integrated[0] <= 4
+    assert integrated[0] == 10.0 - removed_integrated[0]
+
+
+def test_given_arrivals_when_adding_to_units_then_they_spread_evenly_within_the_region():
+    bounds = np.array([0, 2, 3])
+    total = np.zeros(3)
+    draws = 1000
+    for seed in range(draws):
+        size = np.zeros(3)
+        kernels.add_units(size, bounds, np.array([10, 4], dtype=np.int64), seed)
+        assert size[:2].sum() == 10.0 and size[2] == 4.0
+        total += size
+    assert total[:2] / draws == pytest.approx([5.0, 5.0], abs=0.2)

@@ -167,18 +167,55 @@ def remove_personnel(f: Forces, units: np.ndarray, k: int, rng: np.random.Genera
     return int(kernels.take_units(f.size, f.integrated, units, int(k), kernels.draw_seed(rng)))
 
 
+def unit_bounds(f: Forces, regions: int) -> np.ndarray:
+    """Region ``r``'s force units are rows ``bounds[r]:bounds[r + 1]`` (built sorted by region)."""
+    return np.searchsorted(f.region, np.arange(regions + 1))
+
+
+def remove_personnel_by_region(
+    f: Forces, wanted_r: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`remove_personnel` from every region's units at once (one compiled pass).
+
+    Returns the people removed per region and the integrated ex-combatants among them.
+    """
+    from sim import kernels
+
+    n = len(wanted_r)
+    wanted = np.asarray(wanted_r, dtype=np.int64)
+    if not (wanted > 0).any():
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    bounds = unit_bounds(f, n)
+    return kernels.take_units_by_region(
+        f.size, f.integrated, bounds, wanted, kernels.draw_seed(rng)
+    )
+
+
+def add_personnel(f: Forces, counts_r: np.ndarray, rng: np.random.Generator) -> None:
+    """Place ``counts_r`` people in each region's units, each unit equally likely."""
+    from sim import kernels
+
+    counts = np.asarray(counts_r, dtype=np.int64)
+    if (counts > 0).any():
+        bounds = unit_bounds(f, len(counts))
+        kernels.add_units(f.size, bounds, counts, kernels.draw_seed(rng))
+
+
 __all__ = [
     "BALANCE",
     "MOVES",
     "STOCKS",
     "add_civilians",
+    "add_personnel",
     "balance_residual",
     "empty_flows",
     "fighter_room",
     "region_bounds",
     "remove_personnel",
+    "remove_personnel_by_region",
     "step_population",
     "stocks",
     "take_civilians",
     "take_from_communities",
+    "unit_bounds",
 ]
