@@ -126,7 +126,7 @@ def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generato
     if not (wanted > 0).any():
         return np.zeros(n, dtype=np.int64)
     taken = kernels.take_rows(c.people, region_bounds(c, n), wanted, kernels.draw_seed(rng))
-    refresh_people(c, n)
+    c.people_r = c.people_r - taken  # whole persons: exact, as a fresh bincount would be
     return taken
 
 
@@ -150,7 +150,7 @@ def add_civilians(c: Communities, counts_r: np.ndarray, rng: np.random.Generator
     if not (counts > 0).any():
         return
     kernels.add_rows(c.people, region_bounds(c, n), counts, kernels.draw_seed(rng))
-    refresh_people(c, n)
+    c.people_r = c.people_r + counts  # whole persons: exact
 
 
 def remove_personnel(f: Forces, units: np.ndarray, k: int, rng: np.random.Generator) -> int:

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.armed_groups import ArmedGroupParams, group_capacity
-from sim.mechanisms.population import fighter_room, refresh_people, region_bounds
+from sim.mechanisms.population import fighter_room, region_bounds
 from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -158,7 +158,7 @@ def leave_communities(
         return
     bounds = region_bounds(c, n)
     left = kernels.take_volunteers(c.people, draws, bounds, accepted, kernels.draw_seed(rng))
-    refresh_people(c, n)
+    c.people_r = c.people_r - left  # whole persons: exact, as a fresh bincount would be
     world.people_flows.recruited = left
 
 
