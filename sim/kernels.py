@@ -13,9 +13,15 @@ Draws:
   Cost O(m + k log m) for ``m`` rows, exact whatever ``k``.
 - :func:`add_rows` draws a multinomial sample (persons placed with replacement) with
   weights ``max(people, 1)``: cumulative weights, then a binary search per person.
-- :func:`take_units` removes persons from units at random, each unit split into its
-  integrated ex-combatants and the rest (one stratum each), so integrated people leave
-  in proportion, as a multivariate hypergeometric over the strata.
+- :func:`take_units` (one region) and :func:`take_units_by_region` (all regions) remove
+  persons from units at random, each unit split into its integrated ex-combatants and the
+  rest (one stratum each), so integrated people leave in proportion, as a multivariate
+  hypergeometric over the strata; :func:`add_units` places arrivals, each unit of the
+  region equally likely.
+- :func:`recruitment_pass` runs the per-community rules of
+  :mod:`sim.mechanisms.recruitment` (grievance, stance, regional shares, Poisson
+  volunteers) in one loop; :func:`take_volunteers` draws, without replacement, the
+  accepted recruits among each region's volunteers.
 
 Randomness: numba keeps its own Mersenne Twister per thread. Every kernel takes a
 ``seed`` drawn by the caller from the model's ``numpy.random.Generator``
@@ -23,8 +29,10 @@ Randomness: numba keeps its own Mersenne Twister per thread. Every kernel takes 
 draw, whatever the executor or worker count.
 
 Compilation: ``cache=True`` writes the machine code next to this module
-(``__pycache__``); a process pays about a second once when no cache exists, and loads
-the cache in a few tens of milliseconds otherwise (:func:`warm` compiles everything).
+(``__pycache__``, or numba's user cache folder when that one is read-only); a process
+compiles once when no cache exists and otherwise loads the cache (:func:`warm` does
+either for every kernel; costs measured in ``docs/PERFORMANCE.md``). The mechanisms import
+this module inside their functions, so numba loads on the first month, not on import.
 """
 
 from __future__ import annotations
