@@ -182,8 +182,14 @@ AGENT_TYPES: tuple[type[_RowAgent], ...] = (Community, SecurityForce, ArmedGroup
 """Agent classes in creation order."""
 
 
-def create_agents(model: Model, world: World) -> None:
-    """One Mesa agent per row of the world's agent records, in a fixed order."""
+def create_agents(model: Model, world: World, *, communities: bool = True) -> None:
+    """One Mesa agent per row of the world's agent records, in a fixed order.
+
+    With ``communities=False`` the community agents are left out: :class:`sim.model.SSRModel`
+    creates them only when ``model.agents`` or ``model.agents_by_type`` is first read
+    (:func:`create_community_agents`), since the mechanisms work on the arrays and a
+    million never-stepped agent objects cost seconds and hundreds of megabytes.
+    """
     rows = (
         len(world.communities.region),
         len(world.forces.region),
@@ -192,5 +198,13 @@ def create_agents(model: Model, world: World) -> None:
         len(world.donors.names),
     )
     for cls, count in zip(AGENT_TYPES, rows, strict=True):
+        if cls is Community and not communities:
+            continue
         for i in range(count):
             cls(model, world, i)
+
+
+def create_community_agents(model: Model, world: World) -> None:
+    """One :class:`Community` agent per row of ``world.communities``."""
+    for i in range(len(world.communities.region)):
+        Community(model, world, i)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from mesa.datacollection import DataCollector
 
 from sim.world import World
 
@@ -312,3 +313,24 @@ def regional(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> np.ndarray
 def reporters() -> dict[str, Callable[[Any], float | int]]:
     """DataCollector model reporters: each reads ``model.values`` (this month's indicators)."""
     return {name: (lambda model, name=name: model.values[name]) for name in INDICATORS}
+
+
+class IndicatorCollector(DataCollector):
+    """Mesa's ``DataCollector`` with the indicators as model reporters, collected cheaply.
+
+    ``model_vars``, ``get_model_vars_dataframe()`` and the rest of Mesa's API work as
+    usual; :meth:`collect` appends this month's ``model.values`` directly. They are
+    Python or numpy scalars (immutable), so Mesa's deep copy of every value and its
+    per-reporter dispatch are skipped.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters=reporters())
+
+    def collect(self, model: Any) -> None:
+        """Append this month's indicators (``model.values``)."""
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        values = model.values
+        for name, column in self.model_vars.items():
+            column.append(values[name])

@@ -3,7 +3,10 @@
 One step is one month. The order of a month is fixed (:data:`MONTH`); each mechanism is
 a function ``step_x(world, params, rng)`` in its own module under :mod:`sim.mechanisms`,
 next to its parameters. The agents are Mesa agents over the world's rows
-(:mod:`sim.agents`), so ``model.agents_by_type`` and ``AgentSet`` work as usual.
+(:mod:`sim.agents`), so ``model.agents_by_type`` and ``AgentSet`` work as usual; the
+community agents are created the first time ``model.agents``, ``model.agents_by_type`` or
+``model.agent_types`` is read (the mechanisms never need them), which keeps set-up cheap
+with a million communities.
 """
 
 from __future__ import annotations
@@ -15,10 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from mesa import Model
-from mesa.datacollection import DataCollector
 
 from sim import indicators
-from sim.agents import Donor, create_agents
+from sim.agents import Donor, create_agents, create_community_agents
 from sim.build import build_world
 from sim.calendar import date_of
 from sim.events import Event, apply_event, make_event
@@ -98,8 +100,9 @@ class SSRModel(Model):
         self.region_rows: list[np.ndarray] = []
         self.values: indicators.Values = {}
         self.world: World = build_world(self.p, load_geography(), self.rng)
-        create_agents(self, self.world)
-        self.datacollector = DataCollector(model_reporters=indicators.reporters())
+        self._communities_created = False
+        create_agents(self, self.world, communities=False)
+        self.datacollector = indicators.IndicatorCollector()
 
     # ------------------------------------------------------------------ dynamics
     def step(self) -> None:
@@ -128,6 +131,31 @@ class SSRModel(Model):
         """Apply an event now (before the next step), e.g. from the browser UI."""
         event = make_event(self.steps + 1, kind, options)
         self.events.insert(0, event)
+
+    # ------------------------------------------------------------------ agents
+    def _create_communities(self) -> None:
+        """Create the community agents once, on first use (see the module docstring)."""
+        if not self._communities_created:
+            self._communities_created = True
+            create_community_agents(self, self.world)
+
+    @property
+    def agents(self):  # noqa: ANN201 - Mesa's own type
+        """Every agent (Mesa's ``AgentSet``); creates the community agents on first use."""
+        self._create_communities()
+        return super().agents
+
+    @property
+    def agents_by_type(self):  # noqa: ANN201 - Mesa's own type
+        """Agents by class (Mesa's dict of ``AgentSet``); communities created on first use."""
+        self._create_communities()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Agent classes present; communities created on first use."""
+        self._create_communities()
+        return super().agent_types
 
     # ------------------------------------------------------------------ views
     @property

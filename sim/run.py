@@ -74,12 +74,15 @@ def run_replicates(
     """
     from tqdm import tqdm
 
+    from sim import kernels
+
     n = len(jobs)
     results: list[Frames | None] = [None] * n
     bar = tqdm(total=n, desc=desc, unit="run", file=sys.stderr, disable=not progress)
     try:
         todo = list(range(n))
         if workers is None and todo:
+            kernels.warm()  # numba's load (or first compile) is paid once, not timed per job
             started = time.perf_counter()
             results[0] = simulate(*jobs[0])
             bar.update()

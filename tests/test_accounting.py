@@ -41,6 +41,9 @@ def check_month(model: SSRModel, before: np.ndarray) -> None:
     assert (w.ddr.cum_rearmed <= w.ddr.cum_disarmed).all()
     assert (w.people.in_ddr_gr >= 0).all() and (w.people.reintegrated_gr >= 0).all()
     assert (w.communities.people >= 0).all()
+    c = w.communities  # whole persons, and the regions' civilians kept exactly in step
+    assert np.array_equal(c.people, np.rint(c.people))
+    assert np.array_equal(c.people_r, np.bincount(c.region, weights=c.people, minlength=w.geo.n))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

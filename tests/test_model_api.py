@@ -8,6 +8,7 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 import pytest
+from mesa import Model
 from model_helpers import SMALL, small_model
 
 from sim import Params, SSRModel
@@ -223,3 +224,22 @@ def test_given_a_world_built_without_a_model_when_the_month_runs_then_it_matches
     assert np.array_equal(world.armed.fighters, model.world.armed.fighters)
     assert np.array_equal(world.flows.abuses_r, model.world.flows.abuses_r)
     assert world.funds == model.world.funds
+
+
+def test_given_a_big_model_when_built_then_community_agents_wait_until_first_read():
+    # given a model with many communities, stepped before anyone looks at its agents
+    model = SSRModel(rng=3, overrides={"community.count": 5_000})
+    model.run(2)
+    # then Mesa's own registry holds only the other agents (no community objects yet)
+    raw = Model.agents.fget(model)
+    assert not any(isinstance(a, Community) for a in raw)
+    others = len(raw)
+    # when a user reads the agents, every community appears once, reading its own row
+    first = model.agents_by_type[Community]
+    again = model.agents_by_type[Community]
+    assert len(first) == len(again) == 5_000
+    assert len(model.agents) == 5_000 + others
+    assert len({a.unique_id for a in model.agents}) == len(model.agents)
+    agent = list(first)[1234]
+    assert agent.people == model.world.communities.people[agent.index]
+    assert Community in model.agent_types

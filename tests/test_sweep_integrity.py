@@ -225,7 +225,7 @@ def test_given_two_sweeps_started_at_once_on_one_folder_then_one_runs_and_one_ex
     out = tmp_path / "out"
     cmd = [sys.executable, SSR_FAULTS, "sweep", str(path), "--out", str(out)]
     cmd += ["--executor", "serial", "--no-progress"]
-    env = {**os.environ, "SSR_SWEEP_DELAY_S": "0.05"}
+    env = {**os.environ, "SSR_SWEEP_DELAY_S": "0.5"}
     first = subprocess.Popen(cmd, env=env, cwd=REPO, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not lock_path(out).exists() or not (out / "manifest.json").exists():

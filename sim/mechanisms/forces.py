@@ -23,7 +23,12 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.donors import DonorParams
-from sim.mechanisms.population import remove_personnel, take_civilians
+from sim.mechanisms.population import (
+    add_personnel,
+    remove_personnel_by_region,
+    take_civilians,
+    unit_bounds,
+)
 from sim.paramtools import ParamGroup, param
 from sim.world import Forces, World
 
@@ -176,9 +181,7 @@ def enlist(world: World, p: ForceParams, rng: np.random.Generator) -> None:
         return
     wanted = rng.multinomial(hires, civilians / civilians.sum())
     taken = take_civilians(c, wanted, rng)
-    for r in np.flatnonzero(taken):
-        units = np.flatnonzero(f.region == r)
-        f.size[units] += rng.multinomial(int(taken[r]), np.full(len(units), 1.0 / len(units)))
+    add_personnel(f, taken, rng)
     world.people_flows.enlisted = taken
 
 
@@ -200,19 +203,13 @@ def redeploy(world: World, p: ForceParams, rng: np.random.Generator) -> None:
     moved = int(leave.sum())
     if moved == 0 or not (gap > 0).any():
         return
-    out_integrated = 0
-    for r in np.flatnonzero(leave):
-        units = np.flatnonzero(f.region == r)
-        before = f.integrated[units].sum()
-        remove_personnel(f, units, int(leave[r]), rng)
-        out_integrated += int(round(before - f.integrated[units].sum()))
+    _, out_integrated_r = remove_personnel_by_region(f, leave, rng)
     arrive = largest_remainder_counts(np.clip(gap, 0.0, None), moved)
-    integrated_r = rng.multivariate_hypergeometric(arrive, out_integrated)
-    for r in np.flatnonzero(arrive):
-        units = np.flatnonzero(f.region == r)
-        share = np.full(len(units), 1.0 / len(units))
-        f.size[units] += rng.multinomial(int(arrive[r]), share)
-        place_integrated(f, units, int(integrated_r[r]))
+    integrated_r = rng.multivariate_hypergeometric(arrive, int(out_integrated_r.sum()))
+    add_personnel(f, arrive, rng)
+    bounds = unit_bounds(f, n)
+    for r in np.flatnonzero(integrated_r):
+        place_integrated(f, np.arange(bounds[r], bounds[r + 1]), int(integrated_r[r]))
     world.people_flows.forces_out = leave
     world.people_flows.forces_in = arrive
 

@@ -117,17 +117,16 @@ def take_civilians(c: Communities, wanted_r: np.ndarray, rng: np.random.Generato
     """Take whole people out of each region's communities, in proportion to their people.
 
     Returns the people taken per region (``wanted_r`` capped by the civilians there).
+    One compiled pass (:func:`sim.kernels.take_rows`) seeded from ``rng``.
     """
+    from sim import kernels  # numba loads on the first move, not on import
+
     n = len(wanted_r)
-    taken = np.zeros(n, dtype=np.int64)
-    bounds = region_bounds(c, n)
-    for r in np.flatnonzero(wanted_r > 0):
-        rows = slice(int(bounds[r]), int(bounds[r + 1]))
-        people = np.rint(c.people[rows]).astype(np.int64)
-        k = int(min(wanted_r[r], people.sum()))
-        c.people[rows] -= rng.multivariate_hypergeometric(people, k)
-        taken[r] = k
-    refresh_people(c, n)
+    wanted = np.asarray(wanted_r, dtype=np.int64)
+    if not (wanted > 0).any():
+        return np.zeros(n, dtype=np.int64)
+    taken = kernels.take_rows(c.people, region_bounds(c, n), wanted, kernels.draw_seed(rng))
+    c.people_r = c.people_r - taken  # whole persons: exact, as a fresh bincount would be
     return taken
 
 
@@ -140,32 +139,66 @@ def take_from_communities(c: Communities, counts: np.ndarray, regions: int) -> n
 
 
 def add_civilians(c: Communities, counts_r: np.ndarray, rng: np.random.Generator) -> None:
-    """Return whole people to each region's communities, in proportion to their people."""
+    """Return whole people to each region's communities, in proportion to their people.
+
+    One compiled pass (:func:`sim.kernels.add_rows`) seeded from ``rng``.
+    """
+    from sim import kernels
+
     n = len(counts_r)
-    bounds = region_bounds(c, n)
-    for r in np.flatnonzero(counts_r > 0):
-        rows = slice(int(bounds[r]), int(bounds[r + 1]))
-        weights = np.maximum(c.people[rows], 1.0)
-        c.people[rows] += rng.multinomial(int(counts_r[r]), weights / weights.sum())
-    refresh_people(c, n)
+    counts = np.asarray(counts_r, dtype=np.int64)
+    if not (counts > 0).any():
+        return
+    kernels.add_rows(c.people, region_bounds(c, n), counts, kernels.draw_seed(rng))
+    c.people_r = c.people_r + counts  # whole persons: exact
 
 
 def remove_personnel(f: Forces, units: np.ndarray, k: int, rng: np.random.Generator) -> int:
     """Take ``k`` people out of ``units`` at random; integrated ex-combatants leave with them.
 
-    Returns the people removed (``k`` capped by the units' personnel).
+    Returns the people removed (``k`` capped by the units' personnel). One compiled pass
+    (:func:`sim.kernels.take_units`) seeded from ``rng``.
     """
-    sizes = np.rint(f.size[units]).astype(np.int64)
-    k = int(min(k, sizes.sum()))
-    if k == 0:
+    from sim import kernels
+
+    if k <= 0 or len(units) == 0:
         return 0
-    out = rng.multivariate_hypergeometric(sizes, k)
-    integrated = np.rint(f.integrated[units]).astype(np.int64)
-    out_integrated = rng.hypergeometric(integrated, sizes - integrated, out, size=None)
-    out_integrated = np.where(out > 0, out_integrated, 0)
-    f.size[units] -= out
-    f.integrated[units] -= out_integrated
-    return k
+    units = np.asarray(units, dtype=np.int64)
+    return int(kernels.take_units(f.size, f.integrated, units, int(k), kernels.draw_seed(rng)))
+
+
+def unit_bounds(f: Forces, regions: int) -> np.ndarray:
+    """Region ``r``'s force units are rows ``bounds[r]:bounds[r + 1]`` (built sorted by region)."""
+    return np.searchsorted(f.region, np.arange(regions + 1))
+
+
+def remove_personnel_by_region(
+    f: Forces, wanted_r: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`remove_personnel` from every region's units at once (one compiled pass).
+
+    Returns the people removed per region and the integrated ex-combatants among them.
+    """
+    from sim import kernels
+
+    n = len(wanted_r)
+    wanted = np.asarray(wanted_r, dtype=np.int64)
+    if not (wanted > 0).any():
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    bounds = unit_bounds(f, n)
+    return kernels.take_units_by_region(
+        f.size, f.integrated, bounds, wanted, kernels.draw_seed(rng)
+    )
+
+
+def add_personnel(f: Forces, counts_r: np.ndarray, rng: np.random.Generator) -> None:
+    """Place ``counts_r`` people in each region's units, each unit equally likely."""
+    from sim import kernels
+
+    counts = np.asarray(counts_r, dtype=np.int64)
+    if (counts > 0).any():
+        bounds = unit_bounds(f, len(counts))
+        kernels.add_units(f.size, bounds, counts, kernels.draw_seed(rng))
 
 
 __all__ = [
@@ -173,13 +206,16 @@ __all__ = [
     "MOVES",
     "STOCKS",
     "add_civilians",
+    "add_personnel",
     "balance_residual",
     "empty_flows",
     "fighter_room",
     "region_bounds",
     "remove_personnel",
+    "remove_personnel_by_region",
     "step_population",
     "stocks",
     "take_civilians",
     "take_from_communities",
+    "unit_bounds",
 ]

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.mechanisms.armed_groups import ArmedGroupParams, group_capacity
-from sim.mechanisms.population import fighter_room, region_bounds, take_from_communities
+from sim.mechanisms.population import fighter_room, region_bounds
 from sim.mechanisms.state import StateParams
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -100,36 +100,42 @@ class Needs(Protocol):
 
 
 def step_recruitment(world: World, params: Needs, rng: np.random.Generator) -> None:
-    """Compute grievance and stance of each community; draw and allocate recruits."""
+    """Compute grievance and stance of each community; draw and allocate recruits.
+
+    The per-community rules run in one compiled pass
+    (:func:`sim.kernels.recruitment_pass`) seeded from ``rng``.
+    """
+    from sim import kernels  # numba loads on the first month, not on import
+
     p = params.recruitment
     c = world.communities
     a = world.armed
     flows = world.flows
-    geo = world.geo
-    n = geo.n
-    reg = c.region
 
-    legit = np.clip(
-        c.trust + params.state.legitimacy - world.institutions.legit_shock[reg], 0.0, 1.0
-    )
-    grievance = np.clip(c.hardship * (1.0 - legit) + p.anger_weight * c.abuse_mem, 0.0, 1.0)
-    c.grievance[:] = grievance
     host = np.where(a.signatory, 1.0 - a.commitment, 1.0)
     hostile = (host[:, None] * a.fighters).sum(axis=0)
     arrest_p = 1.0 - np.exp(-p.arrest_k * p.contact * flows.troops_r / (hostile + 1.0))
-    net = grievance - c.risk * arrest_p[reg] - p.threshold
-    support = (net > 0) & ~c.militia_side  # militia-side communities back the militias
-    cooperate = ~support & (legit > p.cooperate_threshold)
-    c.stance[:] = np.where(support, 2, np.where(cooperate, 1, 0))
-
+    rows = (c.region, c.people, c.trust, c.hardship, c.abuse_mem, c.risk, c.militia_side)
+    coefs = np.array(
+        [
+            params.state.legitimacy,
+            p.anger_weight,
+            p.threshold,
+            p.cooperate_threshold,
+            p.recruit_rate,
+        ]
+    )
+    coop, support, griev, draws, recruits_r = kernels.recruitment_pass(
+        (*rows, c.grievance, c.stance),
+        world.institutions.legit_shock.astype(float),
+        arrest_p.astype(float),
+        coefs,
+        kernels.draw_seed(rng),
+    )
     people = c.people_r
-    flows.cooperation_r = np.bincount(reg, weights=c.people * cooperate, minlength=n) / people
-    flows.support_r = np.bincount(reg, weights=c.people * support, minlength=n) / people
-    flows.grievance_r = np.bincount(reg, weights=c.people * grievance, minlength=n) / people
-
-    lam = np.where(support, p.recruit_rate * c.people * net, 0.0)
-    draws = np.minimum(rng.poisson(lam), np.rint(c.people).astype(np.int64))
-    recruits_r = np.bincount(reg, weights=draws, minlength=n).astype(np.int64)
+    flows.cooperation_r = coop / people
+    flows.support_r = support / people
+    flows.grievance_r = griev / people
     accepted_r = allocate_recruits(world, params, np.minimum(recruits_r, fighter_room(world)), rng)
     leave_communities(world, draws, accepted_r, rng)
 
@@ -139,16 +145,21 @@ def leave_communities(
 ) -> None:
     """The recruits a group took leave their communities (flow ``recruited``).
 
-    In each region, the accepted are drawn among the community volunteers.
+    In each region, the accepted are drawn among the community volunteers (compiled:
+    :func:`sim.kernels.take_volunteers`).
     """
+    from sim import kernels
+
     c = world.communities
     n = world.geo.n
-    leaving = np.zeros(len(draws), dtype=np.int64)
+    accepted = np.asarray(accepted_r, dtype=np.int64)
+    if not (accepted > 0).any():
+        world.people_flows.recruited = np.zeros(n, dtype=np.int64)
+        return
     bounds = region_bounds(c, n)
-    for r in np.flatnonzero(accepted_r):
-        rows = slice(int(bounds[r]), int(bounds[r + 1]))
-        leaving[rows] = rng.multivariate_hypergeometric(draws[rows], int(accepted_r[r]))
-    world.people_flows.recruited = take_from_communities(c, leaving, n)
+    left = kernels.take_volunteers(c.people, draws, bounds, accepted, kernels.draw_seed(rng))
+    c.people_r = c.people_r - left  # whole persons: exact, as a fresh bincount would be
+    world.people_flows.recruited = left
 
 
 def allocate_recruits(

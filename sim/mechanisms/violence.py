@@ -45,7 +45,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.mechanisms.population import remove_personnel, take_civilians
+from sim.mechanisms.population import remove_personnel_by_region, take_civilians
 from sim.paramtools import ParamGroup, param
 from sim.world import World
 
@@ -342,10 +342,7 @@ def soldiers_lost(
     """Force personnel killed in attacks on them leave their units (flow ``soldiers_killed``)."""
     f = world.forces
     mean = p.soldiers_per_attack * military_attacks_r
-    killed = np.zeros(world.geo.n, dtype=np.int64)
-    for r in np.flatnonzero(mean > 0):
-        units = np.flatnonzero(f.region == r)
-        killed[r] = remove_personnel(f, units, int(rng.poisson(mean[r])), rng)
+    killed, _ = remove_personnel_by_region(f, rng.poisson(mean), rng)
     world.people_flows.soldiers_killed = killed
     world.people.dead_r += killed + world.people_flows.fighters_killed
 

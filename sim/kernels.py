@@ -1,0 +1,345 @@
+"""Compiled kernels for the people ledger's random moves (numba, cached on disk).
+
+The mechanisms move whole persons between stocks many times a month: take civilians out
+of a region's communities, put them back, remove personnel from a region's units. Drawn
+with numpy's ``Generator`` these are many small calls, each paying Python and argument
+checks; here each move is one compiled loop.
+
+Draws:
+
+- :func:`take_rows` draws a multivariate hypergeometric sample (persons taken without
+  replacement) in each region: ``k`` persons drawn one at a time, each uniformly among
+  the persons left, found through a Fenwick (binary indexed) tree of the rows' counts.
+  Cost O(m + k log m) for ``m`` rows, exact whatever ``k``.
+- :func:`add_rows` draws a multinomial sample (persons placed with replacement) with
+  weights ``max(people, 1)``: cumulative weights, then a binary search per person.
+- :func:`take_units` (one region) and :func:`take_units_by_region` (all regions) remove
+  persons from units at random, each unit split into its integrated ex-combatants and the
+  rest (one stratum each), so integrated people leave in proportion, as a multivariate
+  hypergeometric over the strata; :func:`add_units` places arrivals, each unit of the
+  region equally likely.
+- :func:`recruitment_pass` runs the per-community rules of
+  :mod:`sim.mechanisms.recruitment` (grievance, stance, regional shares, Poisson
+  volunteers) in one loop; :func:`take_volunteers` draws, without replacement, the
+  accepted recruits among each region's volunteers.
+
+Randomness: numba keeps its own Mersenne Twister per thread. Every kernel takes a
+``seed`` drawn by the caller from the model's ``numpy.random.Generator``
+(:func:`draw_seed`) and reseeds that twister first, so one model seed still fixes every
+draw, whatever the executor or worker count.
+
+Compilation: ``cache=True`` writes the machine code next to this module
+(``__pycache__``, or numba's user cache folder when that one is read-only); a process
+compiles once when no cache exists and otherwise loads the cache (:func:`warm` does
+either for every kernel; costs measured in ``docs/PERFORMANCE.md``). The mechanisms import
+this module inside their functions, so numba loads on the first month, not on import.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+SEED_BOUND = 2**32
+"""Seeds of numba's Mersenne Twister lie in [0, 2**32)."""
+
+
+def draw_seed(rng: np.random.Generator) -> int:
+    """A seed for one kernel call, drawn from the model's generator."""
+    return int(rng.integers(SEED_BOUND))
+
+
+@njit(cache=True)
+def _fenwick(counts: np.ndarray) -> np.ndarray:
+    """Fenwick tree (1-based, length m + 1) of non-negative integer counts."""
+    m = counts.shape[0]
+    tree = np.zeros(m + 1, dtype=np.int64)
+    for i in range(m):
+        tree[i + 1] += counts[i]
+        j = i + 1 + ((i + 1) & -(i + 1))
+        if j <= m:
+            tree[j] += tree[i + 1]
+    return tree
+
+
+@njit(cache=True)
+def _draw_without_replacement(counts: np.ndarray, k: int, out: np.ndarray) -> None:
+    """Add to ``out`` a multivariate hypergeometric draw of ``k`` from ``counts``."""
+    m = counts.shape[0]
+    tree = _fenwick(counts)
+    total = 0
+    for i in range(m):
+        total += counts[i]
+    top = 1
+    while top * 2 <= m:
+        top *= 2
+    for _ in range(k):
+        u = np.random.randint(0, total)  # the u-th person left (0-based)
+        pos = 0
+        step = top
+        while step > 0:
+            nxt = pos + step
+            if nxt <= m and tree[nxt] <= u:
+                pos = nxt
+                u -= tree[nxt]
+            step //= 2
+        # row ``pos`` (0-based) holds the person
+        out[pos] += 1
+        j = pos + 1
+        while j <= m:
+            tree[j] -= 1
+            j += j & -j
+        total -= 1
+
+
+@njit(cache=True)
+def take_rows(people: np.ndarray, bounds: np.ndarray, wanted: np.ndarray, seed: int) -> np.ndarray:
+    """Take ``wanted[r]`` whole persons out of rows ``bounds[r]:bounds[r+1]`` of ``people``.
+
+    Persons are drawn without replacement (each person of the region equally likely);
+    ``people`` (floats holding whole numbers) is decreased in place. Returns the persons
+    taken per region (``wanted`` capped by the region's persons).
+    """
+    np.random.seed(seed)
+    n = wanted.shape[0]
+    taken = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        if wanted[r] <= 0:
+            continue
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        counts = np.empty(hi - lo, dtype=np.int64)
+        total = 0
+        for i in range(hi - lo):
+            counts[i] = np.int64(np.rint(people[lo + i]))
+            total += counts[i]
+        k = min(wanted[r], total)
+        out = np.zeros(hi - lo, dtype=np.int64)
+        _draw_without_replacement(counts, k, out)
+        for i in range(hi - lo):
+            people[lo + i] -= out[i]
+        taken[r] = k
+    return taken
+
+
+@njit(cache=True)
+def add_rows(people: np.ndarray, bounds: np.ndarray, counts: np.ndarray, seed: int) -> None:
+    """Place ``counts[r]`` persons in rows ``bounds[r]:bounds[r+1]`` of ``people``.
+
+    Each person goes to a row with probability proportional to ``max(people, 1)``
+    (a multinomial draw); ``people`` is increased in place.
+    """
+    np.random.seed(seed)
+    n = counts.shape[0]
+    for r in range(n):
+        k = counts[r]
+        if k <= 0:
+            continue
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        cum = np.empty(hi - lo, dtype=np.float64)
+        acc = 0.0
+        for i in range(hi - lo):
+            acc += max(people[lo + i], 1.0)
+            cum[i] = acc
+        added = np.zeros(hi - lo, dtype=np.int64)
+        for _ in range(k):
+            i = np.searchsorted(cum, np.random.random() * acc, side="right")
+            added[min(i, hi - lo - 1)] += 1
+        for i in range(hi - lo):
+            people[lo + i] += added[i]
+
+
+@njit(cache=True)
+def take_units(
+    size: np.ndarray, integrated: np.ndarray, units: np.ndarray, k: int, seed: int
+) -> int:
+    """Remove ``k`` persons at random from ``units``; integrated ones leave in proportion.
+
+    ``size`` and ``integrated`` (floats holding whole numbers) are decreased in place.
+    Returns the persons removed (``k`` capped by the units' personnel).
+    """
+    np.random.seed(seed)
+    m = units.shape[0]
+    strata = np.empty(2 * m, dtype=np.int64)
+    total = 0
+    for j in range(m):
+        s = np.int64(np.rint(size[units[j]]))
+        g = min(np.int64(np.rint(integrated[units[j]])), s)
+        strata[2 * j] = s - g
+        strata[2 * j + 1] = g
+        total += s
+    k = min(k, total)
+    if k <= 0:
+        return 0
+    out = np.zeros(2 * m, dtype=np.int64)
+    _draw_without_replacement(strata, k, out)
+    for j in range(m):
+        size[units[j]] -= out[2 * j] + out[2 * j + 1]
+        integrated[units[j]] -= out[2 * j + 1]
+    return k
+
+
+@njit(cache=True)
+def take_units_by_region(
+    size: np.ndarray, integrated: np.ndarray, bounds: np.ndarray, wanted: np.ndarray, seed: int
+) -> tuple:
+    """:func:`take_units` for every region at once: units ``bounds[r]:bounds[r+1]``.
+
+    Returns the persons removed per region and the integrated among them.
+    """
+    np.random.seed(seed)
+    n = wanted.shape[0]
+    removed = np.zeros(n, dtype=np.int64)
+    removed_integrated = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        if wanted[r] <= 0 or hi == lo:
+            continue
+        m = hi - lo
+        strata = np.empty(2 * m, dtype=np.int64)
+        total = 0
+        for j in range(m):
+            s = np.int64(np.rint(size[lo + j]))
+            g = min(np.int64(np.rint(integrated[lo + j])), s)
+            strata[2 * j] = s - g
+            strata[2 * j + 1] = g
+            total += s
+        k = min(wanted[r], total)
+        out = np.zeros(2 * m, dtype=np.int64)
+        _draw_without_replacement(strata, k, out)
+        for j in range(m):
+            size[lo + j] -= out[2 * j] + out[2 * j + 1]
+            integrated[lo + j] -= out[2 * j + 1]
+            removed_integrated[r] += out[2 * j + 1]
+        removed[r] = k
+    return removed, removed_integrated
+
+
+@njit(cache=True)
+def add_units(size: np.ndarray, bounds: np.ndarray, counts: np.ndarray, seed: int) -> None:
+    """Place ``counts[r]`` persons in units ``bounds[r]:bounds[r+1]``, each unit equally likely."""
+    np.random.seed(seed)
+    for r in range(counts.shape[0]):
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        if hi == lo:
+            continue
+        for _ in range(counts[r]):
+            size[np.random.randint(lo, hi)] += 1.0
+
+
+@njit(cache=True)
+def recruitment_pass(
+    c: tuple,
+    shock_r: np.ndarray,
+    arrest_r: np.ndarray,
+    coefs: np.ndarray,
+    seed: int,
+) -> tuple:
+    """Grievance, stance, the regions' shares and the volunteers of every community, one pass.
+
+    The rules are those of :mod:`sim.mechanisms.recruitment` (its docstring has the
+    equations); ``c`` is ``(region, people, trust, hardship, abuse_mem, risk,
+    militia_side, grievance, stance)`` of the communities, the last two written in place;
+    ``coefs`` is ``(legitimacy, anger_weight, threshold, cooperate_threshold,
+    recruit_rate)``. Returns people cooperating, supporting and their grievance summed by
+    region, the volunteers of each community (Poisson, capped by its people) and their
+    sum by region.
+    """
+    region, people, trust, hardship, abuse_mem, risk, militia_side, grievance, stance = c
+    legitimacy, anger, threshold, coop_threshold, rate = (
+        coefs[0],
+        coefs[1],
+        coefs[2],
+        coefs[3],
+        coefs[4],
+    )
+    np.random.seed(seed)
+    n = shock_r.shape[0]
+    m = region.shape[0]
+    coop_r = np.zeros(n)
+    support_r = np.zeros(n)
+    griev_r = np.zeros(n)
+    draws = np.zeros(m, dtype=np.int64)
+    recruits_r = np.zeros(n, dtype=np.int64)
+    for i in range(m):
+        r = region[i]
+        legit = min(max(trust[i] + legitimacy - shock_r[r], 0.0), 1.0)
+        g = min(max(hardship[i] * (1.0 - legit) + anger * abuse_mem[i], 0.0), 1.0)
+        grievance[i] = g
+        net = g - risk[i] * arrest_r[r] - threshold
+        support = net > 0 and not militia_side[i]
+        cooperate = (not support) and legit > coop_threshold
+        stance[i] = 2 if support else (1 if cooperate else 0)
+        coop_r[r] += people[i] * cooperate
+        support_r[r] += people[i] * support
+        griev_r[r] += people[i] * g
+        if support:
+            lam = rate * people[i] * net
+            k = np.random.poisson(lam) if lam > 0 else 0
+            draws[i] = min(k, np.int64(np.rint(people[i])))
+            recruits_r[r] += draws[i]
+    return coop_r, support_r, griev_r, draws, recruits_r
+
+
+@njit(cache=True)
+def take_volunteers(
+    people: np.ndarray, draws: np.ndarray, bounds: np.ndarray, accepted: np.ndarray, seed: int
+) -> np.ndarray:
+    """In each region, ``accepted[r]`` of the volunteers ``draws`` leave their communities.
+
+    Drawn without replacement among the region's volunteers; ``people`` is decreased in
+    place. Returns the persons who left per region.
+    """
+    np.random.seed(seed)
+    n = accepted.shape[0]
+    left = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        if accepted[r] <= 0:
+            continue
+        lo = bounds[r]
+        hi = bounds[r + 1]
+        k = min(accepted[r], draws[lo:hi].sum())
+        out = np.zeros(hi - lo, dtype=np.int64)
+        _draw_without_replacement(draws[lo:hi], k, out)
+        for i in range(hi - lo):
+            people[lo + i] -= out[i]
+        left[r] = k
+    return left
+
+
+def warm() -> None:
+    """Compile (or load from the cache) every kernel once, e.g. when a worker starts."""
+    people = np.array([3.0, 2.0])
+    bounds = np.array([0, 2])
+    take_rows(people, bounds, np.array([1], dtype=np.int64), 0)
+    add_rows(people, bounds, np.array([1], dtype=np.int64), 0)
+    take_units(np.array([2.0]), np.array([1.0]), np.array([0]), 1, 0)
+    one_unit = np.array([0, 1])
+    one = np.array([1], dtype=np.int64)
+    take_units_by_region(np.array([2.0]), np.array([1.0]), one_unit, one, 0)
+    add_units(np.array([2.0]), one_unit, one, 0)
+    region = np.array([0, 0])
+    ones = np.ones(2)
+    grievance = np.zeros(2)
+    stance = np.zeros(2, dtype=np.int8)
+    c = (region, people, ones, ones, ones, ones, np.zeros(2, dtype=bool), grievance, stance)
+    coefs = np.array([0.0, 0.3, 0.1, 0.5, 0.01])
+    out = recruitment_pass(c, np.zeros(1), np.zeros(1), coefs, 0)
+    take_volunteers(people, out[3], bounds, np.array([1], dtype=np.int64), 0)
+
+
+__all__ = [
+    "SEED_BOUND",
+    "add_rows",
+    "add_units",
+    "draw_seed",
+    "recruitment_pass",
+    "take_rows",
+    "take_units",
+    "take_units_by_region",
+    "take_volunteers",
+    "warm",
+]
