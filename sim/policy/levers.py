@@ -391,6 +391,23 @@ def run_with_policy(model: Any, policy: PolicySpec | None, start: str, steps: in
     model.run(steps - first + 1)
 
 
+def lever_table() -> str:
+    """The Markdown table of every lever (docs/policy.md carries it; a test compares)."""
+    rows = [
+        "| lever | what it does | amount (unit, bounds) | moves | USD per month per unit "
+        "| cost source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lv in LEVERS.values():
+        where = " (regions)" if lv.regional else " (national)"
+        rows.append(
+            f"| `{lv.name}` | {lv.meaning} | {lv.unit}, [{lv.lo:g}, {lv.hi:g}] "
+            f"| {', '.join(f'`{i}`' for i in lv.inputs)}{where} | {lv.cost_per_unit:,.0f} "
+            f"| {lv.cost_source} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 __all__ = [
     "LEVERS",
     "LEVER_PARAMS",
@@ -399,6 +416,7 @@ __all__ = [
     "PolicySpec",
     "Setting",
     "apply_policy",
+    "lever_table",
     "parse_policy",
     "parse_region",
     "regional_inputs",
