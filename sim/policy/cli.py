@@ -22,6 +22,9 @@ def add_parsers(sub: Any, positive_int: Any, executors: tuple[str, ...]) -> None
     cmp.add_argument("--scheduler", help="address of an existing Dask scheduler")
     cmp.add_argument("--resume", action="store_true", help="run only missing and failed runs")
     cmp.add_argument("--posterior", type=Path, help="a posterior file (default: the installed one)")
+    cmp.add_argument(
+        "--fixed-params", action="store_true", help="the default parameters, no posterior"
+    )
     cmp.add_argument("--force", action="store_true", help="allow more workers than cores")
     cmp.add_argument("--no-progress", action="store_true")
     dis = sub.add_parser("discover", help="PRIM: when is an outcome bad? (sweep or compare)")
@@ -48,7 +51,7 @@ def compare_main(args: argparse.Namespace) -> int:
     from sim.sweep.runner import SweepAborted, run_sweep
 
     check_executor(args.executor, args.scheduler)
-    exp = load_compare(args.policies, args.posterior)
+    exp = load_compare(args.policies, args.posterior, fixed=args.fixed_params)
     out = args.out or default_out(exp.name)
     print(
         f"compare {exp.name}: {len(exp.scenarios)} policies x {exp.members} members x "

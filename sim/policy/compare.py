@@ -262,9 +262,17 @@ def parse_compare(
     )
 
 
-def load_compare(path: str | Path, posterior_path: Path | None = None) -> CompareExperiment:
-    """Load a policies file, with the installed posterior (or the one at ``posterior_path``)."""
-    return parse_compare(read_toml(path), path, load_posterior(posterior_path))
+def load_compare(
+    path: str | Path, posterior_path: Path | None = None, *, fixed: bool = False
+) -> CompareExperiment:
+    """Load a policies file with the installed posterior (or the one at ``posterior_path``).
+
+    ``fixed``: the default parameters, even when a posterior is installed.
+    """
+    if posterior_path is not None and not Path(posterior_path).is_file():
+        raise InputError("<command line>", "--posterior", f"no posterior file at {posterior_path}")
+    data = read_toml(path)
+    return parse_compare(data, path, None if fixed else load_posterior(posterior_path))
 
 
 def outcome_arrays(exp: CompareExperiment, summary: pd.DataFrame) -> dict[str, np.ndarray]:
