@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--compare", type=Path, help="another scenario to compare against")
     run.add_argument("--workers", type=_positive_int, help="processes (default: all cores)")
     run.add_argument("--force", action="store_true", help=FORCE_HELP)
+    run.add_argument("--fixed-params", action="store_true", help="defaults, not the posterior")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     check = sub.add_parser("check", help="validate scenario or experiment files")
