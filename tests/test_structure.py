@@ -51,7 +51,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["sim.params", "sim.build", "sim.agents"], 4),
     **dict.fromkeys(["sim.events", "sim.indicators", "sim.docs", "sim.record", "sim.posterior"], 4),
     "sim.policy.levers": 4,
-    "sim.policy.ensemble": 6,
+    **dict.fromkeys(["sim.policy.ensemble", "sim.policy.analysis"], 6),
     "sim.model": 5,
     **dict.fromkeys(["sim.scenario", "sim.summary", "sim.plots", "sim.report", "sim.run"], 6),
     **dict.fromkeys(["sim.sweep", "sim.validation", "sim.ui", "sim.cli", "sim.__main__"], 7),
