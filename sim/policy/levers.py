@@ -141,7 +141,7 @@ LEVERS: dict[str, Lever] = {
             20_000,
             PEACEKEEPER_MONTH_USD,
             "MINUSMA approved budget 2022/23, USD 1,262.2 million (United Nations General "
-            "Assembly, Fifth Committee, 2022-06-30) over the authorised 13,289 troops and "
+            "Assembly, Fifth Committee, 2022-06) over the authorised 13,289 troops and "
             "1,920 police (Security Council resolution 2640, United Nations, 2022-06-29)",
             regional="peacekeepers_r",
         ),
