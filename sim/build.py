@@ -29,6 +29,7 @@ from sim.world import (
     Institutions,
     Mission,
     People,
+    Policy,
     World,
 )
 
@@ -253,6 +254,7 @@ def build_world(params: Params, geo: Geography, rng: np.random.Generator) -> Wor
         people=build_people(params, geo),
         people_flows=empty_flows(geo.n),
         militias=empty_militias(geo.n),
+        policy=Policy(*(np.zeros(geo.n) for _ in fields(Policy))),
     )
     world.flows.control_r = initial_control(world)
     return world

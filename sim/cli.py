@@ -14,6 +14,7 @@ from pathlib import Path
 from sim.errors import InputError, field_bounds
 from sim.executors import EXECUTORS
 from sim.lifeline import Terminated, sigterm_as_interrupt
+from sim.policy.cli import add_parsers as policy_parsers
 from sim.scenario import ScenarioMeta, scenario_library
 
 
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--compare", type=Path, help="another scenario to compare against")
     run.add_argument("--workers", type=_positive_int, help="processes (default: all cores)")
     run.add_argument("--force", action="store_true", help=FORCE_HELP)
+    run.add_argument("--fixed-params", action="store_true", help="defaults, not the posterior")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     check = sub.add_parser("check", help="validate scenario or experiment files")
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     ui = sub.add_parser("ui", help="serve the workshop browser app")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=_port, default=8765)
+    policy_parsers(sub, _positive_int, EXECUTORS)  # ssr compare, ssr discover
     return parser
 
 
@@ -114,6 +117,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 for text in design_warnings(parse_experiment(data, f)):
                     print(f"warning: {f}: {text}", file=sys.stderr)
                 kind = "experiment"
+            elif "compare" in data:
+                from sim.policy.compare import parse_compare
+
+                parse_compare(data, f)
+                kind = "policies"
             else:
                 load_scenario(f)
                 kind = "scenario"
@@ -178,6 +186,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.sweep.cli import analyze_main
 
         return analyze_main(args)
+    if args.command in ("compare", "discover"):
+        from sim.policy import cli as policy_cli
+
+        return getattr(policy_cli, f"{args.command}_main")(args)
     if args.command == "ui":
         from sim.ui.server import main as ui_main
 

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 from sim.atomic import atomic_write_text
 from sim.executors import cores, process_pool, resolve_workers, stop
 from sim.outdir import check_writable, exclusive
+from sim.policy.ensemble import ensemble_jobs, member_draws, write_ensemble
+from sim.posterior import Posterior, load_posterior
 from sim.resources import check_run_memory
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_toml, simulate
 
@@ -174,6 +176,7 @@ def run_to_folder(
     compare: Scenario | None = None,
     workers: int | None = None,
     progress: bool = True,
+    posterior: Posterior | None = None,
 ) -> Path:
     """Run every replicate and write the run folder atomically.
 
@@ -183,6 +186,7 @@ def run_to_folder(
         compare: a second scenario to run and compare against.
         workers: processes (None = every core, 1 = in this process).
         progress: progress bar on stderr.
+        posterior: draw each replicate's parameters from it (sim.policy.ensemble).
 
     Returns:
         The run folder.
@@ -194,15 +198,21 @@ def run_to_folder(
     check_out(out)
     with exclusive(out):
         check_out(out)  # again, now that no other writer can change it
-        return _run_locked(scenario, out, compare, workers, progress)
+        return _run_locked(scenario, out, compare, workers, progress, posterior)
 
 
 def _run_locked(
-    scenario: Scenario, out: Path, compare: Scenario | None, workers: int | None, progress: bool
+    scenario: Scenario,
+    out: Path,
+    compare: Scenario | None,
+    workers: int | None,
+    progress: bool,
+    posterior: Posterior | None = None,
 ) -> Path:
-    jobs = [(scenario, s) for s in scenario.replicate_seeds()]
+    members = member_draws(scenario, posterior) if posterior is not None else []
+    jobs = ensemble_jobs(scenario, posterior, members)  # paired members and seeds
     if compare is not None:
-        jobs += [(compare, s) for s in compare.replicate_seeds()]
+        jobs += ensemble_jobs(compare, posterior, members)
     desc = scenario.name + (f" + {compare.name}" if compare is not None else "")
     frames = run_replicates(jobs, workers=workers, progress=progress, desc=desc)
     ts, rg = stack(frames[: scenario.replicates])
@@ -214,6 +224,8 @@ def _run_locked(
     tmp.mkdir()
     try:
         _write_folder(tmp, scenario, ts, rg, compare, cts, crg)
+        if posterior is not None:
+            write_ensemble(tmp, members, posterior, ts, cts)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -305,7 +317,10 @@ def main(args: argparse.Namespace) -> int:
         workers = resolve_workers(workers, force=force)
     check_run_memory([scenario, compare], workers or cores(), force=force)
     progress = not getattr(args, "no_progress", False)
-    path = run_to_folder(scenario, out, compare=compare, workers=workers, progress=progress)
+    posterior = None if getattr(args, "fixed_params", False) else load_posterior()
+    path = run_to_folder(
+        scenario, out, compare=compare, workers=workers, progress=progress, posterior=posterior
+    )
     print(f"wrote {path}/ (report: {path / 'report.md'})")
     return 0
 

@@ -30,6 +30,7 @@ from sim.errors import InputError, field_bounds, unknown
 from sim.events import Event, EventError, make_event
 from sim.params import Params
 from sim.paramtools import ParamError
+from sim.policy.levers import PolicySpec, parse_policy, run_with_policy
 
 if TYPE_CHECKING:  # the model (and Mesa) load only when something runs: checks stay fast
     import pandas as pd
@@ -97,6 +98,7 @@ class Scenario:
     parameters: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     path: Path | None = None
+    policy: PolicySpec | None = None  # the [policy] table (sim.policy.levers)
 
     def params(self) -> Params:
         """The full parameter set (defaults with this scenario's overrides)."""
@@ -111,6 +113,8 @@ class Scenario:
             "parameters": self.params().flat(),
             "events": [(e.step, e.kind, e.options) for e in self.events],
         }
+        if self.policy is not None:
+            blob["policy"] = self.policy.raw
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
 
     def event_dates(self) -> list[tuple[str, str]]:
@@ -216,11 +220,13 @@ def scenario_toml(scenario: Scenario, *, note: str = "") -> str:
         events.append(entry)
     if events:
         doc["events"] = events
+    if scenario.policy is not None:
+        doc["policy"] = scenario.policy.raw
     comments = "".join(f"# {line}\n" for line in note.splitlines())
     return comments + ("\n" if comments else "") + tomli_w.dumps(doc)
 
 
-_TOP = ("scenario", "parameters", "events")
+_TOP = ("scenario", "parameters", "events", "policy")
 _EVENT_KEYS = ("at", "step", "kind", "label")
 
 
@@ -275,6 +281,7 @@ def _parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
     if not isinstance(events_raw, list):
         raise ScenarioError(src, "events", "must be an array of tables: [[events]]")
     events = [_parse_event(i, ev, meta, src) for i, ev in enumerate(events_raw)]
+    policy = None if "policy" not in data else _parse_policy(data["policy"], src)
     return Scenario(
         name=meta.name,
         description=meta.description,
@@ -285,7 +292,15 @@ def _parse_scenario(data: dict[str, Any], src: str | Path) -> Scenario:
         parameters=parameters,
         events=sorted(events),
         path=Path(src) if not str(src).startswith("<") else None,
+        policy=policy,
     )
+
+
+def _parse_policy(table: Any, src: str | Path) -> PolicySpec:
+    try:
+        return parse_policy(table, src)
+    except InputError as err:
+        raise ScenarioError(src, err.key, err.message) from None
 
 
 def _parse_event(i: int, ev: Any, meta: ScenarioMeta, src: str | Path) -> Event:
@@ -388,7 +403,7 @@ def build_model(scenario: Scenario, seed: int) -> SSRModel:
 def simulate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run one replicate; return (indicators per step, indicators per step and region)."""
     model = build_model(scenario, seed)
-    model.run(scenario.steps)
+    run_with_policy(model, scenario.policy, scenario.start, scenario.steps)
     return model.indicator_frame(), model.region_frame()
 
 

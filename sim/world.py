@@ -345,6 +345,22 @@ class Funds:
 
 
 @dataclass(slots=True)
+class Policy:
+    """Regional inputs set by the levers of a scenario's ``[policy]`` table (sim.policy.levers).
+
+    Zero everywhere without a policy; each is added where its mechanism reads the matching
+    global input (one term), so a lever targeted at one region moves that region only.
+    """
+
+    training_r: np.ndarray = var(
+        "million USD per month per 1,000 troops", "Extra human-rights training money.", "region"
+    )
+    oversight_r: np.ndarray = var("hazard per month", "Extra detection of misconduct.", "region")
+    cso_r: np.ndarray = var("index", "Extra CSO funding (share of saturation).", "region")
+    peacekeepers_r: np.ndarray = var("persons", "Extra peacekeepers deployed.", "region")
+
+
+@dataclass(slots=True)
 class World:
     """The whole simulated state; the regions' static description comes with it."""
 
@@ -362,6 +378,7 @@ class World:
     people: People = var("", "Where every person of each region is.")
     people_flows: PeopleFlows = var("", "This month's flows of people between stocks.")
     militias: Militias = var("", "Communal militias of the centre.")
+    policy: Policy = var("", "Regional inputs set by policy levers.")
 
 
 ENTITIES: tuple[type, ...] = tuple(
@@ -386,6 +403,7 @@ __all__ = [
     "Militias",
     "Mission",
     "People",
+    "Policy",
     "PeopleFlows",
     "World",
     "var",

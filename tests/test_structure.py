@@ -50,9 +50,12 @@ LAYERS: dict[str, int] = {
     "sim.mechanisms": 3,
     **dict.fromkeys(["sim.params", "sim.build", "sim.agents"], 4),
     **dict.fromkeys(["sim.events", "sim.indicators", "sim.docs", "sim.record", "sim.posterior"], 4),
+    "sim.policy.levers": 4,
+    **dict.fromkeys(["sim.policy.ensemble", "sim.policy.analysis"], 6),
     "sim.model": 5,
     **dict.fromkeys(["sim.scenario", "sim.summary", "sim.plots", "sim.report", "sim.run"], 6),
     **dict.fromkeys(["sim.sweep", "sim.validation", "sim.ui", "sim.cli", "sim.__main__"], 7),
+    **dict.fromkeys(["sim.policy", "sim.ema"], 7),
     "sim": 7,
 }
 """The layers of docs/ARCHITECTURE.md: a module imports only its own layer or lower ones.

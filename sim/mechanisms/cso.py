@@ -82,7 +82,7 @@ def step_cso(world: World, params: Needs, rng: np.random.Generator) -> None:
     p = params.cso
     s = world.csos
     grants = min(1.0, world.funds.cso / max(params.donors.cso_need, 1e-9))
-    funding = p.domestic_funding + np.where(s.foreign, grants, 0.0)
+    funding = p.domestic_funding + np.where(s.foreign, grants, 0.0) + world.policy.cso_r[s.region]
     funding = np.where(s.active, funding, 0.0)
     s.funding[:] = funding
     decay = np.where(s.active, p.decay, p.suspended_decay)

@@ -241,7 +241,8 @@ def train_and_equip(world: World, params: Needs) -> None:
     # training and equipment from donor money (per 1,000 troops)
     per_k = 1000.0 / max(f.size.sum(), 1.0)
     d = params.donors
-    f.trained += d.training_effect * world.funds.training * per_k * (1.0 - f.trained)
+    extra = d.training_effect * world.policy.training_r[f.region]  # policy levers
+    f.trained += (d.training_effect * world.funds.training * per_k + extra) * (1.0 - f.trained)
     f.trained -= p.training_turnover * f.trained
     f.capacity += d.equipment_effect * world.funds.equipment * per_k * (1.0 - f.capacity)
     f.capacity -= p.capacity_decay * f.capacity

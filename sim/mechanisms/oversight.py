@@ -110,6 +110,7 @@ def step_oversight(world: World, params: Needs, rng: np.random.Generator) -> Non
             p.detection_base
             + p.detection_oversight * inst.oversight
             + p.detection_cso * cso.monitoring_r
+            + world.policy.oversight_r
         )
     )
     inst.enforcement = p.enforcement_max * inst.oversight

@@ -237,7 +237,7 @@ def hostility(world: World) -> np.ndarray:
 
 def peacekeeper_cut(world: World, p: ViolenceParams) -> np.ndarray:
     """Share of non-state harm to civilians prevented by peacekeepers, per region."""
-    pk = world.mission.deployed_r
+    pk = world.mission.deployed_r + world.policy.peacekeepers_r
     return p.peacekeeper_protection * pk / (pk + p.peacekeeper_half)
 
 

@@ -66,12 +66,14 @@ def experiment_fingerprints() -> dict[str, Any]:
     """Design and outputs of a few runs of every library experiment."""
     from dataclasses import replace
 
+    from sim.policy.compare import load_compare
     from sim.scenario import simulate
     from sim.sweep.schema import load_experiment
 
     out: dict[str, Any] = {}
     for path in sorted((ROOT / EXPERIMENT_DIR).glob("*.toml")):
-        exp = load_experiment(path)
+        is_compare = "[compare]" in path.read_text(encoding="utf-8")  # ssr compare's files
+        exp = load_compare(path, fixed=True) if is_compare else load_experiment(path)
         design = exp.design_frame()
         n = len(design)
         picks = sorted({0, n // 2, n - 1})[:RUNS_PER_EXPERIMENT]
