@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from sim.ui.controls import (
     slider,
 )
 from sim.ui.library import BASELINE_FILE, default_library, load_library
+from sim.ui.records import ApplyResult, LogEntry, ModelFailure, PastRun
 
 MAX_QUEUED = 8
 """Events a participant may queue for one month (extra clicks get a message, not a stall)."""
@@ -43,44 +43,6 @@ MAX_QUEUED = 8
 def applied_events(model: SSRModel) -> list[Event]:
     """Every event the model has applied, in order, with its label (the one reader of the log)."""
     return list(model.event_log)
-
-
-class ModelFailure(RuntimeError):
-    """The model raised while simulating a month; the run was put back at ``month``."""
-
-    def __init__(self, month: int, cause: BaseException) -> None:
-        super().__init__(f"{type(cause).__name__}: {cause}")
-        self.month = month
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One line of the event log."""
-
-    step: int
-    date: str
-    kind: str
-    label: str
-    source: str  # "scenario" or "you"
-    applied: bool
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    """What "Apply now" did: the set events injected and the sliders that need a restart."""
-
-    events: tuple[Event, ...] = ()
-    needs_reset: tuple[str, ...] = ()
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class PastRun:
-    """A finished or abandoned run kept as the comparison ("your previous run")."""
-
-    label: str
-    start: str
-    frame: pd.DataFrame
 
 
 class Session:
