@@ -96,8 +96,8 @@ class Lever:
         return [f"world.policy.{self.regional}"] if self.regional else [m[0] for m in self.moves]
 
 
-PEACEKEEPER_MONTH_USD = 1_262_194_200 / 12 / (13_289 + 1_920)
-"""MINUSMA's approved budget for 2022/23 over twelve months and its authorised strength."""
+PEACEKEEPER_MONTH_USD = 1_171_000_000 / 12 / (13_289 + 1_920)
+"""MINUSMA's annual budget for 2021/22 over twelve months and its authorised strength."""
 
 LEVERS: dict[str, Lever] = {
     lv.name: lv
@@ -140,9 +140,10 @@ LEVERS: dict[str, Lever] = {
             0,
             20_000,
             PEACEKEEPER_MONTH_USD,
-            "MINUSMA approved budget 2022/23, USD 1,262.2 million (United Nations General "
-            "Assembly, Fifth Committee, 2022-06) over the authorised 13,289 troops and "
-            "1,920 police (Security Council resolution 2640, United Nations, 2022-06-29)",
+            "MINUSMA's annual budget of USD 1,171 million allocated by the UN General "
+            "Assembly for 2021/22, over the 13,289 troops and 1,920 police authorised by "
+            "Security Council resolution 2584 ('Vidéo. Mali: nouveau mandat de la Minusma "
+            "avec beaucoup plus de troupes', Le360 Afrique, 2021-08-10)",
             regional="peacekeepers_r",
         ),
         Lever(
