@@ -11,10 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from sim.errors import InputError, field_bounds
 from sim.executors import EXECUTORS
-from sim.lifeline import Terminated, sigterm_as_interrupt
-from sim.scenario import ScenarioMeta, scenario_library
+
+# Everything heavy (pydantic, numpy, networkx, pandas, matplotlib, Mesa) loads inside the
+# handler that needs it, so `ssr --help` and `ssr check` answer quickly
+# (tests/test_cli_imports.py keeps it so). A new subcommand: its parser lines in
+# build_parser, one branch in _dispatch that imports its module inside the branch.
 
 
 def _positive_int(text: str) -> int:
@@ -28,6 +30,9 @@ def _positive_int(text: str) -> int:
 
 
 def _seed(text: str) -> int:
+    from sim.errors import field_bounds
+    from sim.scenario import ScenarioMeta
+
     lo, hi = field_bounds(ScenarioMeta, "seed")  # the one home of the seed's bounds
     try:
         value = int(text)
@@ -101,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from sim.errors import InputError
     from sim.scenario import load_scenario, read_toml
 
     bad = 0
@@ -125,7 +131,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(_: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.errors import InputError
+    from sim.scenario import load_scenario, scenario_library
 
     folder = scenario_library()
     files = sorted(folder.glob("*.toml"))
@@ -188,6 +195,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ssr`` console script."""
     args = build_parser().parse_args(argv)
+    from sim.errors import InputError
+    from sim.lifeline import Terminated, sigterm_as_interrupt
+
     try:
         with sigterm_as_interrupt():
             return _dispatch(args)

@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:  # networkx loads when the map is built, not when a scenario is checked
+    import networkx as nx
 
 GROUP_NAMES: tuple[str, ...] = ("CMA", "Platform", "JNIM", "ISGS")
 """Armed groups: two signatory coalitions of the 2015 agreement, two jihadist groups."""
@@ -70,6 +73,8 @@ def load_geography() -> Geography:
 
     fighters = np.array([[r["fighters"][g] for r in regions] for g in GROUP_NAMES], dtype=float)
     fighters.setflags(write=False)
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(names)
     graph.add_edges_from(tuple(e) for e in data["borders"])
