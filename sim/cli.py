@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from sim.executors import EXECUTORS
+from sim.plotsets import DEFAULT_PLOTS, PLOT_CHOICES, plots_help
 
 # Everything heavy (pydantic, numpy, networkx, pandas, matplotlib, Mesa) loads inside the
 # handler that needs it, so `ssr --help` and `ssr check` answer quickly
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive_int, help="processes (default: all cores)")
     run.add_argument("--force", action="store_true", help=FORCE_HELP)
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--plots", choices=PLOT_CHOICES, default=DEFAULT_PLOTS, help=plots_help())
 
     check = sub.add_parser("check", help="validate scenario or experiment files")
     check.add_argument("files", type=Path, nargs="+")

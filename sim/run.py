@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sim.atomic import atomic_write_text
 from sim.executors import cores, process_pool, resolve_workers, stop
 from sim.outdir import check_writable, exclusive
+from sim.plotsets import DEFAULT_PLOTS
 from sim.resources import check_run_memory
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_toml, simulate
 
@@ -171,6 +172,7 @@ def run_to_folder(
     compare: Scenario | None = None,
     workers: int | None = None,
     progress: bool = True,
+    plots: str = DEFAULT_PLOTS,
 ) -> Path:
     """Run every replicate and write the run folder atomically.
 
@@ -180,6 +182,8 @@ def run_to_folder(
         compare: a second scenario to run and compare against.
         workers: processes (None = every core, 1 = in this process).
         progress: progress bar on stderr.
+        plots: which plots to draw (:data:`sim.plotsets.PLOT_CHOICES`); the report
+            shows exactly those.
 
     Returns:
         The run folder.
@@ -191,11 +195,16 @@ def run_to_folder(
     check_out(out)
     with exclusive(out):
         check_out(out)  # again, now that no other writer can change it
-        return _run_locked(scenario, out, compare, workers, progress)
+        return _run_locked(scenario, out, compare, workers, progress, plots)
 
 
 def _run_locked(
-    scenario: Scenario, out: Path, compare: Scenario | None, workers: int | None, progress: bool
+    scenario: Scenario,
+    out: Path,
+    compare: Scenario | None,
+    workers: int | None,
+    progress: bool,
+    plots: str = DEFAULT_PLOTS,
 ) -> Path:
     jobs = [(scenario, s) for s in scenario.replicate_seeds()]
     if compare is not None:
@@ -210,7 +219,7 @@ def _run_locked(
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        _write_folder(tmp, scenario, ts, rg, compare, cts, crg)
+        _write_folder(tmp, scenario, ts, rg, compare, cts, crg, plots)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -226,8 +235,8 @@ def _write_folder(
     compare: Scenario | None,
     cts: pd.DataFrame | None,
     crg: pd.DataFrame | None,
+    plots: str = DEFAULT_PLOTS,
 ) -> None:
-    from sim.plots import make_plots
     from sim.report import write_report
     from sim.summary import build_summary
 
@@ -250,15 +259,21 @@ def _write_folder(
             folder / "compare" / "scenario.toml",
             scenario_toml(compare, note=f"Comparison scenario of the run '{scenario.name}'."),
         )
-    import matplotlib
+    drawn = []
+    if plots != "none":  # matplotlib is not even imported
+        from sim.plots import make_plots
 
-    # Labels, names and descriptions are the user's text: drawn as written, never parsed
-    # as mathtext (an event label "$5 to $10" would otherwise stop the run at plotting).
-    with matplotlib.rc_context({"text.parse_math": False}):
-        plots = make_plots(
-            folder / "plots", scenario, ts, rg, compare=compare, compare_ts=cts, compare_rg=crg
+        drawn = make_plots(
+            folder / "plots",
+            scenario,
+            ts,
+            rg,
+            compare=compare,
+            compare_ts=cts,
+            compare_rg=crg,
+            which=plots,
         )
-    write_report(folder / "report.md", summary, plots)
+    write_report(folder / "report.md", summary, drawn, plots)
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -302,7 +317,10 @@ def main(args: argparse.Namespace) -> int:
         workers = resolve_workers(workers, force=force)
     check_run_memory([scenario, compare], workers or cores(), force=force)
     progress = not getattr(args, "no_progress", False)
-    path = run_to_folder(scenario, out, compare=compare, workers=workers, progress=progress)
+    plots = getattr(args, "plots", DEFAULT_PLOTS)
+    path = run_to_folder(
+        scenario, out, compare=compare, workers=workers, progress=progress, plots=plots
+    )
     print(f"wrote {path}/ (report: {path / 'report.md'})")
     return 0
 

@@ -1,0 +1,34 @@
+"""Which plots ``ssr run --plots`` draws: the one home of the choices (no heavy imports).
+
+The command line builds its parser from these names without loading matplotlib;
+:mod:`sim.plots` draws them and :mod:`sim.report` shows exactly the plots drawn.
+"""
+
+from __future__ import annotations
+
+PLOT_CHOICES: dict[str, str] = {
+    "all": "every plot, the default: the report is complete",
+    "summary": "violence, civilian harm, trust and the harm map",
+    "none": "the fastest; the report points to the data",
+}
+"""``--plots`` value -> what it draws."""
+
+DEFAULT_PLOTS = "all"
+"""The report is complete by default."""
+
+SUMMARY_PLOTS: tuple[str, ...] = (
+    "incidents",
+    "civilian_harm",
+    "trust_corruption",
+    "map_civilian_harm",
+    "map_civilian_harm_difference",
+)
+"""File stems drawn with ``--plots summary`` (the difference map only with ``--compare``)."""
+
+
+def plots_help() -> str:
+    """Help text of ``--plots``."""
+    return "; ".join(f"{name}: {what}" for name, what in PLOT_CHOICES.items())
+
+
+__all__ = ["DEFAULT_PLOTS", "PLOT_CHOICES", "SUMMARY_PLOTS", "plots_help"]
