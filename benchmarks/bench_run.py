@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.plotsets import PLOT_CHOICES
+from sim.choices import PLOT_CHOICES
 from sim.run import _write_folder, run_replicates, run_to_folder, stack
 from sim.scenario import load_scenario
 

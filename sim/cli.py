@@ -11,8 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.executors import EXECUTORS
-from sim.plotsets import DEFAULT_PLOTS, PLOT_CHOICES, plots_help
+from sim.choices import DEFAULT_PLOTS, EXECUTORS, PLOT_CHOICES, plots_help
 
 # Everything heavy (pydantic, numpy, networkx, pandas, matplotlib, Mesa) loads inside the
 # handler that needs it, so `ssr --help` and `ssr check` answer quickly

@@ -24,9 +24,9 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from sim.choices import DEFAULT_PLOTS, SUMMARY_PLOTS  # noqa: E402
 from sim.geography import load_geography  # noqa: E402
 from sim.indicators import indicator, label  # noqa: E402
-from sim.plotsets import DEFAULT_PLOTS, SUMMARY_PLOTS  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 THIS_COLOUR = "#1f5fa8"
@@ -439,7 +439,7 @@ def make_plots(
         compare: the comparison scenario, with ``compare_ts`` and ``compare_rg``.
         compare_ts: its time series.
         compare_rg: its region frame.
-        which: a ``--plots`` choice (:data:`sim.plotsets.PLOT_CHOICES`).
+        which: a ``--plots`` choice (:data:`sim.choices.PLOT_CHOICES`).
 
     Returns:
         (file name, caption) pairs in report order: exactly the files written.

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sim.choices import DEFAULT_PLOTS, PLOT_CHOICES
 from sim.events import EVENT_KINDS
 from sim.indicators import INDICATORS, label
 from sim.params import spec
 from sim.paramtools import ParamError
-from sim.plotsets import DEFAULT_PLOTS, PLOT_CHOICES
 
 HEADLINES: tuple[str, ...] = (
     "incidents",

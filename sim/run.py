@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.atomic import atomic_write_text
+from sim.choices import DEFAULT_PLOTS
 from sim.executors import cores, process_pool, resolve_workers, stop
 from sim.outdir import check_writable, exclusive
-from sim.plotsets import DEFAULT_PLOTS
 from sim.resources import check_run_memory
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_toml, simulate
 
@@ -182,7 +182,7 @@ def run_to_folder(
         compare: a second scenario to run and compare against.
         workers: processes (None = every core, 1 = in this process).
         progress: progress bar on stderr.
-        plots: which plots to draw (:data:`sim.plotsets.PLOT_CHOICES`); the report
+        plots: which plots to draw (:data:`sim.choices.PLOT_CHOICES`); the report
             shows exactly those.
 
     Returns:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.choices import DEFAULT_PLOTS, PLOT_CHOICES, SUMMARY_PLOTS
 from sim.cli import build_parser
 from sim.cli import main as ssr
 from sim.plots import TIME_PLOTS, year_ticks
-from sim.plotsets import DEFAULT_PLOTS, PLOT_CHOICES, SUMMARY_PLOTS
 from sim.run import RUN_FILES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,10 +1,15 @@
-"""Which plots ``ssr run --plots`` draws: the one home of the choices (no heavy imports).
+"""The choices of command-line options, in a module that imports nothing heavy.
 
-The command line builds its parser from these names without loading matplotlib;
-:mod:`sim.plots` draws them and :mod:`sim.report` shows exactly the plots drawn.
+The command line builds its parser from these names without loading matplotlib,
+multiprocessing or the model, so ``ssr --help`` and ``ssr check`` answer quickly.
+:mod:`sim.executors` creates the executors; :mod:`sim.plots` draws the plots and
+:mod:`sim.report` shows exactly the plots drawn.
 """
 
 from __future__ import annotations
+
+EXECUTORS = ("serial", "process", "dask")
+"""``ssr sweep --executor``: where runs execute (:mod:`sim.executors`)."""
 
 PLOT_CHOICES: dict[str, str] = {
     "all": "every plot, the default: the report is complete",
@@ -31,4 +36,4 @@ def plots_help() -> str:
     return "; ".join(f"{name}: {what}" for name, what in PLOT_CHOICES.items())
 
 
-__all__ = ["DEFAULT_PLOTS", "PLOT_CHOICES", "SUMMARY_PLOTS", "plots_help"]
+__all__ = ["DEFAULT_PLOTS", "EXECUTORS", "PLOT_CHOICES", "SUMMARY_PLOTS", "plots_help"]
