@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,6 +60,8 @@ class Geography:
 @cache
 def load_geography() -> Geography:
     """Load the regions file shipped with the package (cached; arrays are read-only)."""
+    from importlib import resources  # with tempfile and shutil: not needed by `ssr check`
+
     text = resources.files("sim").joinpath("data/regions.json").read_text(encoding="utf-8")
     data = json.loads(text)
     regions = data["regions"]
