@@ -2,7 +2,8 @@
 
 The run folder holds ``timeseries.parquet``, ``regions.parquet``,
 ``summary.json``, ``scenario.toml`` (the resolved configuration), ``report.md`` and
-``plots/*.png``; with ``--compare`` also ``compare/``. It is built in a hidden sibling
+``plots/*.png`` (the plots ``--plots`` chose; none, and no folder, with ``--plots none``);
+with ``--compare`` also ``compare/``. It is built in a hidden sibling
 folder and renamed into place only when everything is written, so an interrupted or
 failed run never leaves a half-written folder (and an older run of the same name
 survives until the new one is complete). While a run writes, it holds the output
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.atomic import atomic_write_text
-from sim.choices import DEFAULT_PLOTS
+from sim.choices import DEFAULT_PLOTS, PLOT_CHOICES
+from sim.errors import unknown
 from sim.executors import cores, process_pool, resolve_workers, stop
 from sim.outdir import check_writable, exclusive
 from sim.resources import check_run_memory
@@ -189,8 +191,11 @@ def run_to_folder(
         The run folder.
 
     Raises:
-        InputError: ``out`` is unusable or in use (nothing is run or written).
+        InputError: ``out`` is unusable or in use, or ``plots`` is not a choice (nothing
+            is run or written).
     """
+    if plots not in PLOT_CHOICES:
+        raise ScenarioError("<command line>", "--plots", unknown(plots, PLOT_CHOICES, "choice"))
     out = Path(out)
     check_out(out)
     with exclusive(out):

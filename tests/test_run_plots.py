@@ -14,7 +14,7 @@ from sim.choices import DEFAULT_PLOTS, PLOT_CHOICES, SUMMARY_PLOTS
 from sim.cli import build_parser
 from sim.cli import main as ssr
 from sim.plots import TIME_PLOTS, year_ticks
-from sim.run import RUN_FILES
+from sim.run import RUN_FILES, run_to_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).parent / "run_scenarios"
@@ -111,6 +111,14 @@ def test_given_an_unknown_plots_choice_then_exit_2_naming_the_choices(tmp_path, 
     assert "--plots" in err
     for choice in PLOT_CHOICES:
         assert choice in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_given_an_unknown_plots_choice_in_python_then_it_is_refused_before_any_work(tmp_path):
+    from sim.scenario import ScenarioError, load_scenario
+
+    with pytest.raises(ScenarioError, match=r"--plots: unknown choice 'every'.*all, summary, none"):
+        run_to_folder(load_scenario(SMALL), tmp_path / "out", workers=1, plots="every")
     assert not (tmp_path / "out").exists()
 
 
