@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     run.add_argument("--plots", choices=PLOT_CHOICES, default=DEFAULT_PLOTS, help=plots_help())
 
+    plots = sub.add_parser("plots", help="draw a run folder's plots afterwards, rewrite its report")
+    plots.add_argument("run_dir", type=Path, help="a run folder (from ssr run)")
+    plots.add_argument("--plots", choices=PLOT_CHOICES, default=DEFAULT_PLOTS, help=plots_help())
+
     check = sub.add_parser("check", help="validate scenario or experiment files")
     check.add_argument("files", type=Path, nargs="+")
 
@@ -172,6 +176,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.run import main as run_main
 
         return run_main(args)
+    if args.command == "plots":
+        from sim.run import plots_main
+
+        return plots_main(args)
     if args.command == "check":
         return _cmd_check(args)
     if args.command == "scenarios":

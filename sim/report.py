@@ -244,9 +244,9 @@ def _plots(plots: list[tuple[str, str]], compared: bool, which: str) -> list[str
     if which != DEFAULT_PLOTS:
         drawn = "Only the summary plots were drawn" if plots else "No plots were drawn"
         out += [
-            f"{drawn} (`ssr run --plots {which}`: {PLOT_CHOICES[which]}). Draw every plot "
-            f"with `ssr run scenario.toml --plots {DEFAULT_PLOTS}`; the data behind them are "
-            "in `timeseries.parquet` and `regions.parquet`.",
+            f"{drawn} (`--plots {which}`: {PLOT_CHOICES[which]}). Draw every plot from "
+            "this folder's data with `ssr plots RUN_FOLDER`; the data behind them are in "
+            "`timeseries.parquet` and `regions.parquet`.",
             "",
         ]
     if not plots:

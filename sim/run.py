@@ -264,21 +264,27 @@ def _write_folder(
             folder / "compare" / "scenario.toml",
             scenario_toml(compare, note=f"Comparison scenario of the run '{scenario.name}'."),
         )
-    drawn = []
-    if plots != "none":  # matplotlib is not even imported
-        from sim.plots import make_plots
-
-        drawn = make_plots(
-            folder / "plots",
-            scenario,
-            ts,
-            rg,
-            compare=compare,
-            compare_ts=cts,
-            compare_rg=crg,
-            which=plots,
-        )
+    drawn = _draw_plots(folder / "plots", scenario, ts, rg, compare, cts, crg, plots)
     write_report(folder / "report.md", summary, drawn, plots)
+
+
+def _draw_plots(
+    folder: Path,
+    scenario: Scenario,
+    ts: pd.DataFrame,
+    rg: pd.DataFrame,
+    compare: Scenario | None,
+    cts: pd.DataFrame | None,
+    crg: pd.DataFrame | None,
+    plots: str,
+) -> list[tuple[str, str]]:
+    if plots == "none":  # matplotlib is not even imported
+        return []
+    from sim.plots import make_plots
+
+    return make_plots(
+        folder, scenario, ts, rg, compare=compare, compare_ts=cts, compare_rg=crg, which=plots
+    )
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -297,6 +303,51 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------- deferred plots
+def plot_folder(folder: str | Path, plots: str = DEFAULT_PLOTS) -> list[tuple[str, str]]:
+    """Draw a run folder's plots afterwards (``ssr plots``) and rewrite its report.
+
+    For a run made with ``--plots none`` or ``summary``: the plots are drawn from the
+    folder's own data (``timeseries.parquet``, ``regions.parquet``, ``scenario.toml``,
+    ``compare/``), so the results are not recomputed. The new ``plots/`` is drawn in a
+    hidden folder and swapped in, then ``report.md`` is rewritten atomically.
+
+    Returns:
+        (file name, caption) of the plots drawn.
+
+    Raises:
+        InputError: not a run folder, a bad ``plots`` choice, or the folder is in use.
+    """
+    import pandas as pd
+
+    folder = Path(folder)
+    if plots not in PLOT_CHOICES:
+        raise ScenarioError("<command line>", "--plots", unknown(plots, PLOT_CHOICES, "choice"))
+    if not (folder / "summary.json").is_file() or not (folder / "scenario.toml").is_file():
+        raise ScenarioError(folder, "", "is not a run folder (no summary.json and scenario.toml)")
+    with exclusive(folder):
+        scenario = load_scenario(folder / "scenario.toml")
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        frames = [pd.read_parquet(folder / f) for f in ("timeseries.parquet", "regions.parquet")]
+        other = folder / "compare"
+        compare = load_scenario(other / "scenario.toml") if other.is_dir() else None
+        cts = pd.read_parquet(other / "timeseries.parquet") if compare else None
+        crg = pd.read_parquet(other / "regions.parquet") if compare else None
+        tmp = folder / f".plots.tmp-{uuid.uuid4().hex[:8]}"
+        try:
+            drawn = _draw_plots(tmp, scenario, *frames, compare, cts, crg, plots)
+            if drawn:
+                _swap_into_place(tmp, folder / "plots")
+            else:
+                shutil.rmtree(folder / "plots", ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        from sim.report import render_report
+
+        atomic_write_text(folder / "report.md", render_report(summary, drawn, plots))
+    return drawn
+
+
 # ---------------------------------------------------------------------- command line
 def load_with_overrides(path: Path, args: argparse.Namespace) -> Scenario:
     """Load a scenario file and apply ``--replicates``, ``--seed`` and ``--steps``."""
@@ -305,6 +356,15 @@ def load_with_overrides(path: Path, args: argparse.Namespace) -> Scenario:
         seed=getattr(args, "seed", None),
         steps=getattr(args, "steps", None),
     )
+
+
+def plots_main(args: argparse.Namespace) -> int:
+    """``ssr plots RUN_DIR``: returns 0 on success."""
+    drawn = plot_folder(args.run_dir, args.plots)
+    print(
+        f"drew {len(drawn)} plot(s) in {args.run_dir / 'plots'}/; rewrote {args.run_dir / 'report.md'}"
+    )
+    return 0
 
 
 def main(args: argparse.Namespace) -> int:
@@ -335,6 +395,7 @@ __all__ = [
     "check_out",
     "default_out",
     "main",
+    "plot_folder",
     "run_replicates",
     "run_to_folder",
     "stack",

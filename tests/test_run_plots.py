@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,15 +80,15 @@ def test_given_plots_summary_then_only_the_summary_plots_are_drawn_and_the_repor
     names = {p.stem for p in (runs["summary"] / "plots").glob("*.png")}
     assert names == set(SUMMARY_PLOTS)  # the difference map too: this run has --compare
     report = (runs["summary"] / "report.md").read_text()
-    assert "Only the summary plots were drawn (`ssr run --plots summary`" in report
-    assert "--plots all" in report
+    assert "Only the summary plots were drawn (`--plots summary`" in report
+    assert "`ssr plots RUN_FOLDER`" in report
 
 
 def test_given_plots_none_then_no_plot_folder_and_the_report_points_to_the_data(runs):
     folder = runs["none"]
     assert not (folder / "plots").exists()
     report = (folder / "report.md").read_text()
-    assert "No plots were drawn (`ssr run --plots none`" in report
+    assert "No plots were drawn (`--plots none`" in report
     assert "`timeseries.parquet`" in report
     assert "## Headline results" in report and "## Provenance" in report
 
@@ -152,3 +153,47 @@ def test_year_ticks_mark_round_years_inside_the_run_and_at_most_seven(first, las
     assert [t.year for t in ticks] == expected
     assert all(t.month == 1 and t.day == 1 for t in ticks)
     assert ticks.min() >= dates.min() and ticks.max() <= dates.max()
+
+
+# ---------------------------------------------------------------------- ssr plots (deferred)
+def test_given_a_run_without_plots_when_plotted_afterwards_then_it_matches_a_run_with_all(
+    runs, tmp_path
+):
+    # given: a copy of the run made with --plots none
+    folder = tmp_path / "later"
+    shutil.copytree(runs["none"], folder)
+    data = {f: (folder / f).read_bytes() for f in ("summary.json", "timeseries.parquet")}
+    # when
+    assert ssr(["plots", str(folder)]) == 0
+    # then: the same plots and report section as a run drawn with --plots all
+    drawn = sorted(p.name for p in (folder / "plots").glob("*.png"))
+    assert drawn == sorted(p.name for p in (runs["all"] / "plots").glob("*.png"))
+    for name in drawn:
+        assert (folder / "plots" / name).read_bytes() == (runs["all"] / "plots" / name).read_bytes()
+    report = (folder / "report.md").read_text()
+    assert sorted(Path(link).name for link in linked_images(report)) == drawn
+    assert "were drawn" not in report
+    # and the data are untouched
+    assert data == {f: (folder / f).read_bytes() for f in data}
+    assert not list(folder.glob(".plots.tmp-*"))
+
+
+def test_given_plots_afterwards_with_summary_then_the_extra_plots_are_removed(runs, tmp_path):
+    folder = tmp_path / "fewer"
+    shutil.copytree(runs["all"], folder)
+    assert ssr(["plots", str(folder), "--plots", "summary"]) == 0
+    assert {p.stem for p in (folder / "plots").glob("*.png")} == set(SUMMARY_PLOTS)
+    links = linked_images((folder / "report.md").read_text())
+    assert {Path(link).stem for link in links} == set(SUMMARY_PLOTS)
+
+
+def test_given_a_folder_that_is_not_a_run_when_plotted_then_exit_2_and_nothing_written(
+    tmp_path, capsys
+):
+    folder = tmp_path / "notarun"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep")
+    assert ssr(["plots", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert str(folder) in err and "not a run folder" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
