@@ -62,20 +62,23 @@ def bench_folder(sc, jobs) -> None:
             print(f"    --plots {which:8s} folder written in {wall:5.2f} s wall {cpu:5.2f} s CPU")
 
 
+def ssr(*args: str) -> float:
+    """Wall seconds of one ``ssr`` command in a fresh interpreter."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sim", *args], check=True, cwd=ROOT, capture_output=True)
+    return time.perf_counter() - started
+
+
 def bench_command(sc_path: Path) -> None:
-    """``ssr run`` as a user types it, in a fresh interpreter, per --plots choice."""
+    """``ssr run`` as a user types it, per --plots choice; then ``ssr plots`` afterwards."""
     for which in PLOT_CHOICES:
         with tempfile.TemporaryDirectory() as tmp:
-            argv = [sys.executable, "-m", "sim", "run", str(sc_path), "--out", f"{tmp}/run"]
-            started = time.perf_counter()
-            subprocess.run(
-                [*argv, "--no-progress", "--plots", which],
-                check=True,
-                cwd=ROOT,
-                capture_output=True,
-            )
-            wall = time.perf_counter() - started
-            print(f"  ssr run {sc_path.name} --plots {which:8s} {wall:6.2f} s wall")
+            run = ["run", str(sc_path), "--out", f"{tmp}/run", "--no-progress", "--plots", which]
+            print(f"  ssr run {sc_path.name} --plots {which:8s} {ssr(*run):6.2f} s wall")
+            if which == "none":
+                print(
+                    f"  then ssr plots RUN_FOLDER (every plot): {ssr('plots', f'{tmp}/run'):6.2f} s wall"
+                )
 
 
 def main() -> None:
