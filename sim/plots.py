@@ -350,9 +350,8 @@ def plan_plots(data: PlotData, which: str = DEFAULT_PLOTS) -> list[tuple[str, st
         for stem, _, title, *_ in MAPS
     ]
     if data.compare is not None and data.compare_rg is not None:
-        caption = (
-            f"Civilian harm per month, {window}: {data.scenario.name} minus {data.compare.name}"
-        )
+        harm = MAPS[0][2].format(window=window)
+        caption = f"{harm}: {data.scenario.name} minus {data.compare.name}"
         plan.append(("map_civilian_harm_difference", f"Map: {caption} (schematic regions)"))
     if which == "none":
         return []
@@ -369,10 +368,8 @@ def _difference_map(data: PlotData) -> Figure:
         data.compare_rg, "civilian_harm"
     )
     span = float(np.nanmax(np.abs(diff))) or 1.0
-    title = (
-        f"Civilian harm per month, {_window(data.ts)}\n"
-        f"{data.scenario.name} minus {data.compare.name}"
-    )
+    harm = MAPS[0][2].format(window=_window(data.ts))  # the civilian-harm map's title
+    title = f"{harm}\n{data.scenario.name} minus {data.compare.name}"
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     image = draw_region_map(
         ax, diff, cmap="RdBu_r", vmin=-span, vmax=span, title=title, fmt="{:+.1f}"
