@@ -11,11 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-from sim.errors import InputError, field_bounds
-from sim.executors import EXECUTORS
-from sim.lifeline import Terminated, sigterm_as_interrupt
-from sim.policy.cli import add_parsers as policy_parsers
-from sim.scenario import ScenarioMeta, scenario_library
+from sim.choices import DEFAULT_PLOTS, EXECUTORS, PLOT_CHOICES, plots_help
+from sim.policy.cli import add_parsers as policy_parsers  # light: no heavy import
+
+# Everything heavy (pydantic, numpy, networkx, pandas, matplotlib, Mesa) loads inside the
+# handler that needs it, so `ssr --help` and `ssr check` answer quickly
+# (tests/test_cli_imports.py keeps it so). A new subcommand: its parser lines in
+# build_parser, one branch in _dispatch that imports its module inside the branch.
 
 
 def _positive_int(text: str) -> int:
@@ -29,6 +31,9 @@ def _positive_int(text: str) -> int:
 
 
 def _seed(text: str) -> int:
+    from sim.errors import field_bounds
+    from sim.scenario import ScenarioMeta
+
     lo, hi = field_bounds(ScenarioMeta, "seed")  # the one home of the seed's bounds
     try:
         value = int(text)
@@ -70,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help=FORCE_HELP)
     run.add_argument("--fixed-params", action="store_true", help="defaults, not the posterior")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--plots", choices=PLOT_CHOICES, default=DEFAULT_PLOTS, help=plots_help())
+
+    plots = sub.add_parser("plots", help="draw a run folder's plots afterwards, rewrite its report")
+    plots.add_argument("run_dir", type=Path, help="a run folder (from ssr run)")
+    plots.add_argument("--plots", choices=PLOT_CHOICES, default=DEFAULT_PLOTS, help=plots_help())
 
     check = sub.add_parser("check", help="validate scenario or experiment files")
     check.add_argument("files", type=Path, nargs="+")
@@ -104,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from sim.errors import InputError
     from sim.scenario import load_scenario, read_toml
 
     bad = 0
@@ -133,7 +144,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(_: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.errors import InputError
+    from sim.scenario import load_scenario, scenario_library
 
     folder = scenario_library()
     files = sorted(folder.glob("*.toml"))
@@ -172,6 +184,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.run import main as run_main
 
         return run_main(args)
+    if args.command == "plots":
+        from sim.run import plots_main
+
+        return plots_main(args)
     if args.command == "check":
         return _cmd_check(args)
     if args.command == "scenarios":
@@ -201,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ssr`` console script."""
     args = build_parser().parse_args(argv)
     args.program = argv is None  # run as the `ssr` program (not called with arguments)
+    from sim.errors import InputError
+    from sim.lifeline import Terminated, sigterm_as_interrupt
+
     try:
         with sigterm_as_interrupt():
             return _dispatch(args)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+if TYPE_CHECKING:  # the command line imports this module before it needs pydantic
+    from pydantic import BaseModel
 
 
 class InputError(ValueError):

@@ -27,10 +27,10 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from sim.choices import EXECUTORS
 from sim.errors import InputError, unknown
 from sim.lifeline import worker_init
 
-EXECUTORS = ("serial", "process", "dask")
 CLI = "<command line>"
 
 #: Exceptions meaning "the pool is gone": recreate the executor and resubmit.

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:  # networkx loads when the map is built, not when a scenario is checked
+    import networkx as nx
 
 GROUP_NAMES: tuple[str, ...] = ("CMA", "Platform", "JNIM", "ISGS")
 """Armed groups: two signatory coalitions of the 2015 agreement, two jihadist groups."""
@@ -58,6 +60,8 @@ class Geography:
 @cache
 def load_geography() -> Geography:
     """Load the regions file shipped with the package (cached; arrays are read-only)."""
+    from importlib import resources  # with tempfile and shutil: not needed by `ssr check`
+
     text = resources.files("sim").joinpath("data/regions.json").read_text(encoding="utf-8")
     data = json.loads(text)
     regions = data["regions"]
@@ -70,6 +74,8 @@ def load_geography() -> Geography:
 
     fighters = np.array([[r["fighters"][g] for r in regions] for g in GROUP_NAMES], dtype=float)
     fighters.setflags(write=False)
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(names)
     graph.add_edges_from(tuple(e) for e in data["borders"])

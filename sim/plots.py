@@ -9,13 +9,14 @@ Agg back end, so it works without a display.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -23,6 +24,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from sim.choices import DEFAULT_PLOTS, SUMMARY_PLOTS  # noqa: E402
 from sim.geography import load_geography  # noqa: E402
 from sim.indicators import indicator, label  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
@@ -159,6 +161,44 @@ def _scale_axis(ax: Axes, column: str) -> None:
         )
 
 
+# Fixed margins and gaps, in inches: a figure is laid out once, without tight_layout's
+# extra drawing pass (which measured about as long as writing the PNG).
+LEFT_IN, RIGHT_IN, TOP_IN = 0.8, 0.25, 0.75
+"""Left margin (tick labels and unit), right margin, and top (figure and panel titles)."""
+WSPACE_IN, HSPACE_IN, XTICKS_IN = 0.85, 0.7, 0.3
+"""Gap between panel columns, between panel rows, and below the last row's year labels."""
+
+
+def year_ticks(dates: pd.DatetimeIndex, most: int = 7) -> pd.DatetimeIndex:
+    """1 January of every 1st, 2nd, 5th, 10th... year inside the run: at most ``most`` ticks.
+
+    Computed once per figure (the same dates on every panel) instead of by a date locator
+    on every redraw.
+    """
+    first, last = dates.min(), dates.max()
+    years = range(first.year + (first.month > 1), last.year + 1)
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500):
+        ticks = [y for y in years if y % step == 0]
+        if len(ticks) <= most:
+            break
+    return pd.DatetimeIndex([pd.Timestamp(year=y, month=1, day=1) for y in ticks])
+
+
+def _layout(fig: Figure, rows: int, cols: int, bottom_in: float) -> None:
+    """Place the panels with fixed margins (inches) and a ``bottom_in`` foot."""
+    width, height = fig.get_size_inches()
+    panel_w = (width - LEFT_IN - RIGHT_IN - (cols - 1) * WSPACE_IN) / cols
+    panel_h = (height - TOP_IN - bottom_in - (rows - 1) * HSPACE_IN) / rows
+    fig.subplots_adjust(
+        left=LEFT_IN / width,
+        right=1 - RIGHT_IN / width,
+        top=1 - TOP_IN / height,
+        bottom=bottom_in / height,
+        wspace=WSPACE_IN / panel_w,
+        hspace=HSPACE_IN / panel_h,
+    )
+
+
 def time_figure(
     title: str,
     columns: tuple[str, ...],
@@ -177,6 +217,7 @@ def time_figure(
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height), squeeze=False)
     flat = axes.ravel()
     handles = []
+    ticks = year_ticks(_dates(ts)[1])
     for ax, column in zip(flat, columns, strict=False):
         h = _draw_series(ax, ts, column, THIS_COLOUR, False, scenario.name)
         handles = [h]
@@ -191,8 +232,7 @@ def time_figure(
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         _scale_axis(ax, column)
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_xticks(ticks, [str(t.year) for t in ticks])
         _mark_events(ax, marks)
     for ax in flat[len(columns) :]:
         ax.set_visible(False)
@@ -210,16 +250,16 @@ def time_figure(
         color="0.25",
         linespacing=1.4,
     )
-    legend_y = (0.01 * height + 0.14 * len(lines) + 0.05) / height
+    legend_in = 0.01 * height + 0.14 * len(lines) + 0.05
     fig.legend(
         handles=handles,
         loc="lower center",
         ncol=len(handles),
         fontsize=8,
         frameon=False,
-        bbox_to_anchor=(0.5, legend_y),
+        bbox_to_anchor=(0.5, legend_in / height),
     )
-    fig.tight_layout(rect=(0, legend_y + 0.3 / height, 1, 1))
+    _layout(fig, rows, cols, legend_in + 0.3 + XTICKS_IN)
     return fig
 
 
@@ -249,8 +289,127 @@ def map_figure(
     image = draw_region_map(ax, values, cmap=cmap, vmin=vmin, vmax=vmax, title=title, fmt=fmt)
     bar = fig.colorbar(image, ax=ax, shrink=0.75)
     bar.set_label(bar_label, fontsize=9)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.02)
     return fig
+
+
+DPI = 110
+PNG_OPTIONS = {"compress_level": 1}
+"""Fast zlib level: about 10% larger files, less time writing each PNG."""
+
+
+@dataclass(frozen=True)
+class PlotData:
+    """Everything a plot is drawn from."""
+
+    scenario: Scenario
+    ts: pd.DataFrame
+    rg: pd.DataFrame
+    compare: Scenario | None = None
+    compare_ts: pd.DataFrame | None = None
+    compare_rg: pd.DataFrame | None = None
+
+
+def _window(ts: pd.DataFrame) -> str:
+    last = ts["step"].max()
+    start, end = (ts.loc[ts["step"] == s, "date"].iloc[0] for s in (max(1, last - 11), last))
+    return f"{start} to {end}"
+
+
+MAPS: tuple[tuple[str, str, str, str, str, str, float, float | None], ...] = (
+    (
+        "map_civilian_harm",
+        "civilian_harm",
+        "Civilian harm per month, {window}",
+        "Reds",
+        "{:.0f}",
+        "persons per month (mean over replicates)",
+        0.0,
+        None,
+    ),
+    (
+        "map_trust",
+        "trust",
+        "Trust in the security forces, {window}",
+        "RdYlGn",
+        "{:.2f}",
+        "trust index, 0-1 (mean over replicates)",
+        0.0,
+        1.0,
+    ),
+)
+"""(file stem, region column, title, colour map, value format, bar label, vmin, vmax)."""
+
+
+def plan_plots(data: PlotData, which: str = DEFAULT_PLOTS) -> list[tuple[str, str]]:
+    """(file stem, caption) of every plot ``--plots which`` draws, in report order."""
+    window = _window(data.ts)
+    plan = [(stem, title) for stem, title, _ in TIME_PLOTS]
+    plan += [
+        (stem, f"Map: {title.format(window=window)} (schematic regions)")
+        for stem, _, title, *_ in MAPS
+    ]
+    if data.compare is not None and data.compare_rg is not None:
+        harm = MAPS[0][2].format(window=window)
+        caption = f"{harm}: {data.scenario.name} minus {data.compare.name}"
+        plan.append(("map_civilian_harm_difference", f"Map: {caption} (schematic regions)"))
+    if which == "none":
+        return []
+    if which == "summary":
+        return [(stem, caption) for stem, caption in plan if stem in SUMMARY_PLOTS]
+    return plan
+
+
+def _difference_map(data: PlotData) -> Figure:
+    from sim.mapping import draw_region_map
+
+    assert data.compare is not None and data.compare_rg is not None
+    diff = final_year_by_region(data.rg, "civilian_harm") - final_year_by_region(
+        data.compare_rg, "civilian_harm"
+    )
+    span = float(np.nanmax(np.abs(diff))) or 1.0
+    harm = MAPS[0][2].format(window=_window(data.ts))  # the civilian-harm map's title
+    title = f"{harm}\n{data.scenario.name} minus {data.compare.name}"
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    image = draw_region_map(
+        ax, diff, cmap="RdBu_r", vmin=-span, vmax=span, title=title, fmt="{:+.1f}"
+    )
+    bar = fig.colorbar(image, ax=ax, shrink=0.75)
+    bar.set_label("difference, persons per month (red: more harm here)", fontsize=9)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.02)
+    return fig
+
+
+def figure(stem: str, data: PlotData) -> Figure:
+    """The figure of one plot (by file stem)."""
+    for time_stem, title, columns in TIME_PLOTS:
+        if stem == time_stem:
+            return time_figure(
+                title,
+                columns,
+                data.scenario,
+                data.ts,
+                compare=data.compare,
+                compare_ts=data.compare_ts,
+            )
+    for map_stem, column, title, cmap, fmt, bar_label, vmin, vmax in MAPS:
+        if stem == map_stem:
+            text = f"{title.format(window=_window(data.ts))}\n{data.scenario.name}"
+            return map_figure(data.rg, column, text, cmap, fmt, bar_label, vmin, vmax)
+    if stem == "map_civilian_harm_difference":
+        return _difference_map(data)
+    raise ValueError(f"unknown plot {stem!r}")
+
+
+def draw(folder: Path, stems: Sequence[str], data: PlotData) -> None:
+    """Write the PNG of each stem into ``folder`` (in this process)."""
+    # Labels, names and descriptions are the user's text: drawn as written, never parsed
+    # as mathtext (an event label "$5 to $10" would otherwise stop the run at plotting).
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for stem in stems:
+            fig = figure(stem, data)
+            fig.savefig(folder / f"{stem}.png", dpi=DPI, pil_kwargs=PNG_OPTIONS)
+            plt.close(fig)
 
 
 def make_plots(
@@ -262,67 +421,43 @@ def make_plots(
     compare: Scenario | None = None,
     compare_ts: pd.DataFrame | None = None,
     compare_rg: pd.DataFrame | None = None,
+    which: str = DEFAULT_PLOTS,
 ) -> list[tuple[str, str]]:
-    """Write every plot into ``folder``; return (file name, caption) pairs in report order."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[tuple[str, str]] = []
-    for stem, title, columns in TIME_PLOTS:
-        fig = time_figure(title, columns, scenario, ts, compare=compare, compare_ts=compare_ts)
-        fig.savefig(folder / f"{stem}.png", dpi=110)
-        plt.close(fig)
-        written.append((f"{stem}.png", title))
-    start, end = (
-        ts.loc[ts["step"] == s, "date"].iloc[0]
-        for s in (max(1, ts["step"].max() - 11), ts["step"].max())
-    )
-    window = f"{start} to {end}"
-    maps = (
-        (
-            "map_civilian_harm",
-            "civilian_harm",
-            f"Civilian harm per month, {window}",
-            "Reds",
-            "{:.0f}",
-            "persons per month (mean over replicates)",
-            0.0,
-            None,
-        ),
-        (
-            "map_trust",
-            "trust",
-            f"Trust in the security forces, {window}",
-            "RdYlGn",
-            "{:.2f}",
-            "trust index, 0-1 (mean over replicates)",
-            0.0,
-            1.0,
-        ),
-    )
-    for stem, column, title, cmap, fmt, bar_label, vmin, vmax in maps:
-        fig = map_figure(rg, column, f"{title}\n{scenario.name}", cmap, fmt, bar_label, vmin, vmax)
-        fig.savefig(folder / f"{stem}.png", dpi=110)
-        plt.close(fig)
-        written.append((f"{stem}.png", f"Map: {title} (schematic regions)"))
-    if compare is not None and compare_rg is not None:
-        from sim.mapping import draw_region_map
+    """Write the plots of ``--plots which`` into ``folder``, in this process.
 
-        diff = final_year_by_region(rg, "civilian_harm") - final_year_by_region(
-            compare_rg, "civilian_harm"
-        )
-        span = float(np.nanmax(np.abs(diff))) or 1.0
-        title = f"Civilian harm per month, {window}\n{scenario.name} minus {compare.name}"
-        fig, ax = plt.subplots(figsize=(7.5, 6.5))
-        image = draw_region_map(
-            ax, diff, cmap="RdBu_r", vmin=-span, vmax=span, title=title, fmt="{:+.1f}"
-        )
-        bar = fig.colorbar(image, ax=ax, shrink=0.75)
-        bar.set_label("difference, persons per month (red: more harm here)", fontsize=9)
-        fig.tight_layout()
-        fig.savefig(folder / "map_civilian_harm_difference.png", dpi=110)
-        plt.close(fig)
-        caption = title.replace("\n", ": ")
-        written.append(("map_civilian_harm_difference.png", f"Map: {caption} (schematic regions)"))
-    return written
+    Drawing in a pool of processes measured slower on 2 cores: each worker pays for
+    importing matplotlib and loading fonts (docs/PERFORMANCE.md).
+
+    Args:
+        folder: the ``plots/`` folder (created only when something is drawn).
+        scenario: the scenario run; ``ts`` and ``rg`` its time series and region frames.
+        ts: time series (one row per replicate and month).
+        rg: region frame (one row per replicate, month and region).
+        compare: the comparison scenario, with ``compare_ts`` and ``compare_rg``.
+        compare_ts: its time series.
+        compare_rg: its region frame.
+        which: a ``--plots`` choice (:data:`sim.choices.PLOT_CHOICES`).
+
+    Returns:
+        (file name, caption) pairs in report order: exactly the files written.
+    """
+    data = PlotData(scenario, ts, rg, compare, compare_ts, compare_rg)
+    plan = plan_plots(data, which)
+    if plan:
+        folder.mkdir(parents=True, exist_ok=True)
+        draw(folder, [stem for stem, _ in plan], data)
+    return [(f"{stem}.png", caption) for stem, caption in plan]
 
 
-__all__ = ["TIME_PLOTS", "bands", "label", "make_plots", "map_figure", "time_figure"]
+__all__ = [
+    "TIME_PLOTS",
+    "PlotData",
+    "bands",
+    "draw",
+    "figure",
+    "label",
+    "make_plots",
+    "map_figure",
+    "plan_plots",
+    "time_figure",
+]

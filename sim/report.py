@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sim.choices import DEFAULT_PLOTS, PLOT_CHOICES
 from sim.events import EVENT_KINDS
-from sim.indicators import INDICATORS
+from sim.indicators import INDICATORS, label
 from sim.params import spec
 from sim.paramtools import ParamError
-from sim.plots import label
 
 HEADLINES: tuple[str, ...] = (
     "incidents",
@@ -239,8 +239,18 @@ def _comparison(summary: dict[str, Any]) -> list[str]:
     return out + ["", "In words:", ""] + sentences + [""]
 
 
-def _plots(plots: list[tuple[str, str]], compared: bool) -> list[str]:
+def _plots(plots: list[tuple[str, str]], compared: bool, which: str) -> list[str]:
     out = ["## Plots", ""]
+    if which != DEFAULT_PLOTS:
+        drawn = "Only the summary plots were drawn" if plots else "No plots were drawn"
+        out += [
+            f"{drawn} (`--plots {which}`: {PLOT_CHOICES[which]}). Draw every plot from "
+            "this folder's data with `ssr plots RUN_FOLDER`; the data behind them are in "
+            "`timeseries.parquet` and `regions.parquet`.",
+            "",
+        ]
+    if not plots:
+        return out
     out += [
         "Lines are the median over replicates, shaded bands the 90% interval; dotted "
         "vertical lines mark the events."
@@ -284,18 +294,22 @@ def _provenance(summary: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_report(summary: dict[str, Any], plots: list[tuple[str, str]]) -> str:
-    """The Markdown text of the report."""
+def render_report(
+    summary: dict[str, Any], plots: list[tuple[str, str]], which: str = DEFAULT_PLOTS
+) -> str:
+    """The Markdown text of the report: ``plots`` are the (file, caption) pairs drawn."""
     out = _what_was_run(summary) + _headlines(summary) + _comparison(summary)
-    out += _plots(plots, bool(summary.get("comparison")))
+    out += _plots(plots, bool(summary.get("comparison")), which)
     out += ["## How to read this report", "", *READING_NOTES, ""]
     out += _provenance(summary)
     return "\n".join(out) + "\n"
 
 
-def write_report(path: Path, summary: dict[str, Any], plots: list[tuple[str, str]]) -> None:
-    """Write ``report.md``."""
-    path.write_text(render_report(summary, plots), encoding="utf-8")
+def write_report(
+    path: Path, summary: dict[str, Any], plots: list[tuple[str, str]], which: str = DEFAULT_PLOTS
+) -> None:
+    """Write ``report.md`` (``which``: the ``--plots`` choice the plots were drawn with)."""
+    path.write_text(render_report(summary, plots, which), encoding="utf-8")
 
 
 __all__ = ["HEADLINES", "fmt", "render_report", "write_report"]

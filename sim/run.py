@@ -2,7 +2,8 @@
 
 The run folder holds ``timeseries.parquet``, ``regions.parquet``,
 ``summary.json``, ``scenario.toml`` (the resolved configuration), ``report.md`` and
-``plots/*.png``; with ``--compare`` also ``compare/``. It is built in a hidden sibling
+``plots/*.png`` (the plots ``--plots`` chose; none, and no folder, with ``--plots none``);
+with ``--compare`` also ``compare/``. It is built in a hidden sibling
 folder and renamed into place only when everything is written, so an interrupted or
 failed run never leaves a half-written folder (and an older run of the same name
 survives until the new one is complete). While a run writes, it holds the output
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.atomic import atomic_write_text
+from sim.choices import DEFAULT_PLOTS, PLOT_CHOICES
+from sim.errors import unknown
 from sim.executors import cores, process_pool, resolve_workers, stop
 from sim.outdir import check_writable, exclusive
 from sim.policy.ensemble import ensemble_jobs, member_draws, write_ensemble
@@ -177,6 +180,7 @@ def run_to_folder(
     workers: int | None = None,
     progress: bool = True,
     posterior: Posterior | None = None,
+    plots: str = DEFAULT_PLOTS,
 ) -> Path:
     """Run every replicate and write the run folder atomically.
 
@@ -187,18 +191,23 @@ def run_to_folder(
         workers: processes (None = every core, 1 = in this process).
         progress: progress bar on stderr.
         posterior: draw each replicate's parameters from it (sim.policy.ensemble).
+        plots: which plots to draw (:data:`sim.choices.PLOT_CHOICES`); the report
+            shows exactly those.
 
     Returns:
         The run folder.
 
     Raises:
-        InputError: ``out`` is unusable or in use (nothing is run or written).
+        InputError: ``out`` is unusable or in use, or ``plots`` is not a choice (nothing
+            is run or written).
     """
+    if plots not in PLOT_CHOICES:
+        raise ScenarioError("<command line>", "--plots", unknown(plots, PLOT_CHOICES, "choice"))
     out = Path(out)
     check_out(out)
     with exclusive(out):
         check_out(out)  # again, now that no other writer can change it
-        return _run_locked(scenario, out, compare, workers, progress, posterior)
+        return _run_locked(scenario, out, compare, workers, progress, posterior, plots)
 
 
 def _run_locked(
@@ -208,6 +217,7 @@ def _run_locked(
     workers: int | None,
     progress: bool,
     posterior: Posterior | None = None,
+    plots: str = DEFAULT_PLOTS,
 ) -> Path:
     members = member_draws(scenario, posterior) if posterior is not None else []
     jobs = ensemble_jobs(scenario, posterior, members)  # paired members and seeds
@@ -223,7 +233,7 @@ def _run_locked(
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        _write_folder(tmp, scenario, ts, rg, compare, cts, crg)
+        _write_folder(tmp, scenario, ts, rg, compare, cts, crg, plots)
         if posterior is not None:
             write_ensemble(tmp, members, posterior, ts, cts)
         _swap_into_place(tmp, out)
@@ -241,8 +251,8 @@ def _write_folder(
     compare: Scenario | None,
     cts: pd.DataFrame | None,
     crg: pd.DataFrame | None,
+    plots: str = DEFAULT_PLOTS,
 ) -> None:
-    from sim.plots import make_plots
     from sim.report import write_report
     from sim.summary import build_summary
 
@@ -265,15 +275,27 @@ def _write_folder(
             folder / "compare" / "scenario.toml",
             scenario_toml(compare, note=f"Comparison scenario of the run '{scenario.name}'."),
         )
-    import matplotlib
+    drawn = _draw_plots(folder / "plots", scenario, ts, rg, compare, cts, crg, plots)
+    write_report(folder / "report.md", summary, drawn, plots)
 
-    # Labels, names and descriptions are the user's text: drawn as written, never parsed
-    # as mathtext (an event label "$5 to $10" would otherwise stop the run at plotting).
-    with matplotlib.rc_context({"text.parse_math": False}):
-        plots = make_plots(
-            folder / "plots", scenario, ts, rg, compare=compare, compare_ts=cts, compare_rg=crg
-        )
-    write_report(folder / "report.md", summary, plots)
+
+def _draw_plots(
+    folder: Path,
+    scenario: Scenario,
+    ts: pd.DataFrame,
+    rg: pd.DataFrame,
+    compare: Scenario | None,
+    cts: pd.DataFrame | None,
+    crg: pd.DataFrame | None,
+    plots: str,
+) -> list[tuple[str, str]]:
+    if plots == "none":  # matplotlib is not even imported
+        return []
+    from sim.plots import make_plots
+
+    return make_plots(
+        folder, scenario, ts, rg, compare=compare, compare_ts=cts, compare_rg=crg, which=plots
+    )
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -292,6 +314,51 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------- deferred plots
+def plot_folder(folder: str | Path, plots: str = DEFAULT_PLOTS) -> list[tuple[str, str]]:
+    """Draw a run folder's plots afterwards (``ssr plots``) and rewrite its report.
+
+    For a run made with ``--plots none`` or ``summary``: the plots are drawn from the
+    folder's own data (``timeseries.parquet``, ``regions.parquet``, ``scenario.toml``,
+    ``compare/``), so the results are not recomputed. The new ``plots/`` is drawn in a
+    hidden folder and swapped in, then ``report.md`` is rewritten atomically.
+
+    Returns:
+        (file name, caption) of the plots drawn.
+
+    Raises:
+        InputError: not a run folder, a bad ``plots`` choice, or the folder is in use.
+    """
+    import pandas as pd
+
+    folder = Path(folder)
+    if plots not in PLOT_CHOICES:
+        raise ScenarioError("<command line>", "--plots", unknown(plots, PLOT_CHOICES, "choice"))
+    if not (folder / "summary.json").is_file() or not (folder / "scenario.toml").is_file():
+        raise ScenarioError(folder, "", "is not a run folder (no summary.json and scenario.toml)")
+    with exclusive(folder):
+        scenario = load_scenario(folder / "scenario.toml")
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        frames = [pd.read_parquet(folder / f) for f in ("timeseries.parquet", "regions.parquet")]
+        other = folder / "compare"
+        compare = load_scenario(other / "scenario.toml") if other.is_dir() else None
+        cts = pd.read_parquet(other / "timeseries.parquet") if compare else None
+        crg = pd.read_parquet(other / "regions.parquet") if compare else None
+        tmp = folder / f".plots.tmp-{uuid.uuid4().hex[:8]}"
+        try:
+            drawn = _draw_plots(tmp, scenario, *frames, compare, cts, crg, plots)
+            if drawn:
+                _swap_into_place(tmp, folder / "plots")
+            else:
+                shutil.rmtree(folder / "plots", ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        from sim.report import render_report
+
+        atomic_write_text(folder / "report.md", render_report(summary, drawn, plots))
+    return drawn
+
+
 # ---------------------------------------------------------------------- command line
 def load_with_overrides(path: Path, args: argparse.Namespace) -> Scenario:
     """Load a scenario file and apply ``--replicates``, ``--seed`` and ``--steps``."""
@@ -300,6 +367,15 @@ def load_with_overrides(path: Path, args: argparse.Namespace) -> Scenario:
         seed=getattr(args, "seed", None),
         steps=getattr(args, "steps", None),
     )
+
+
+def plots_main(args: argparse.Namespace) -> int:
+    """``ssr plots RUN_DIR``: returns 0 on success."""
+    drawn = plot_folder(args.run_dir, args.plots)
+    print(
+        f"drew {len(drawn)} plot(s) in {args.run_dir / 'plots'}/; rewrote {args.run_dir / 'report.md'}"
+    )
+    return 0
 
 
 def main(args: argparse.Namespace) -> int:
@@ -318,8 +394,15 @@ def main(args: argparse.Namespace) -> int:
     check_run_memory([scenario, compare], workers or cores(), force=force)
     progress = not getattr(args, "no_progress", False)
     posterior = None if getattr(args, "fixed_params", False) else load_posterior()
+    plots = getattr(args, "plots", DEFAULT_PLOTS)
     path = run_to_folder(
-        scenario, out, compare=compare, workers=workers, progress=progress, posterior=posterior
+        scenario,
+        out,
+        compare=compare,
+        workers=workers,
+        progress=progress,
+        posterior=posterior,
+        plots=plots,
     )
     print(f"wrote {path}/ (report: {path / 'report.md'})")
     return 0
@@ -330,6 +413,7 @@ __all__ = [
     "check_out",
     "default_out",
     "main",
+    "plot_folder",
     "run_replicates",
     "run_to_folder",
     "stack",

@@ -12,7 +12,6 @@ the file, the key path and what is allowed, as a :class:`ScenarioError`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tomllib
@@ -21,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import tomli_w
+# hashlib, numpy and tomli_w load in the functions that use them: `ssr check` needs none.
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.calendar import date_of, month_index, parse_month, step_of
@@ -115,6 +113,8 @@ class Scenario:
         }
         if self.policy is not None:
             blob["policy"] = self.policy.raw
+        import hashlib
+
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
 
     def event_dates(self) -> list[tuple[str, str]]:
@@ -163,6 +163,8 @@ class Scenario:
 
 def replicate_seeds(seed: int, n: int) -> list[int]:
     """Seeds for ``n`` replicates from one ``numpy.random.SeedSequence``."""
+    import numpy as np
+
     children = np.random.SeedSequence(seed).spawn(n)
     return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
 
@@ -193,6 +195,8 @@ _WHOLE_NUMBERS = ("steps", "replicates", "seed")
 
 def _toml_repr(value: Any) -> str:
     """A value as it is written in TOML (true, "text", 1.5), for error messages."""
+    import tomli_w
+
     try:
         return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
     except TypeError:
@@ -222,6 +226,8 @@ def scenario_toml(scenario: Scenario, *, note: str = "") -> str:
         doc["events"] = events
     if scenario.policy is not None:
         doc["policy"] = scenario.policy.raw
+    import tomli_w
+
     comments = "".join(f"# {line}\n" for line in note.splitlines())
     return comments + ("\n" if comments else "") + tomli_w.dumps(doc)
 
