@@ -99,6 +99,7 @@ def build_communities(p: Params, geo: Geography, rng: np.random.Generator) -> Co
         trust=base.copy(),
         grievance=hardship * (1 - base),
         abuse_mem=np.zeros(n),
+        harm_mem=np.zeros(n),
         protect_mem=np.full(n, 0.5),
         stance=np.zeros(n, dtype=np.int8),
         people_r=np.bincount(region, weights=people, minlength=geo.n),

@@ -64,6 +64,11 @@ class Communities:
         "index", "Memory of abuses and collateral harm witnessed.", "community"
     )
     protect_mem: np.ndarray = var("index", "Memory of the protection felt.", "community")
+    harm_mem: np.ndarray = var(
+        "log dose",
+        "Memory of the harm by the forces known to the community, log(1 + dose).",
+        "community",
+    )
     stance: np.ndarray = var(
         "code", "0 neutral, 1 cooperates with the forces, 2 supports armed groups.", "community"
     )
