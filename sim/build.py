@@ -223,6 +223,7 @@ def build_people(p: Params, geo: Geography) -> People:
     return People(
         men_r=military_age_men(p, geo),
         dead_r=np.zeros(geo.n, dtype=np.int64),
+        displaced_r=np.zeros(geo.n, dtype=np.int64),
         in_ddr_gr=np.zeros((groups, geo.n), dtype=np.int64),
         reintegrated_gr=np.zeros((groups, geo.n), dtype=np.int64),
         budget=p.forces.personnel_budget,

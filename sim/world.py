@@ -204,13 +204,17 @@ class People:
     """Where each region's people are: every person is in exactly one stock.
 
     Stocks per region: civilians (``Communities.people``), fighters (``ArmedGroups``),
-    forces (``Forces.size``), disarmed in cantonment (``in_ddr_gr``) and the dead. Every
+    forces (``Forces.size``), disarmed in cantonment (``in_ddr_gr``), the displaced and
+    the dead. Every
     change of a stock is one of the named flows of :class:`PeopleFlows`
     (:mod:`sim.mechanisms.population` checks the balance).
     """
 
     men_r: np.ndarray = var("persons", "Military-age men (fixed; caps fighters).", "region")
     dead_r: np.ndarray = var("persons, cumulative", "People killed in the region.", "region")
+    displaced_r: np.ndarray = var(
+        "persons", "Displaced people (IDPs), by region of origin.", "region"
+    )
     in_ddr_gr: np.ndarray = var(
         "persons", "Disarmed in cantonment, by group and region of origin.", "group and region"
     )
@@ -267,6 +271,12 @@ class PeopleFlows:
     )
     militia_left: np.ndarray = var(
         "persons per month", "Militia fighters going home to their communities.", "region"
+    )
+    fled: np.ndarray = var(
+        "persons per month", "Civilians fleeing violence (region of origin).", "region"
+    )
+    returned: np.ndarray = var(
+        "persons per month", "Displaced people going home (region of origin).", "region"
     )
 
 
