@@ -27,12 +27,14 @@ def test_given_a_runaway_recruit_rate_when_running_then_no_region_holds_more_fig
         # (22% of its people) ...
         assert (fighters <= 0.22 * w.geo.population + 1).all()
         # ... and the recruits have left their communities: civilians, fighters (groups and
-        # militias), forces, the cantoned and the dead still add up to the country's people
+        # militias), forces, the cantoned, the displaced and the dead still add up to the
+        # country's people
         everyone = (
             w.communities.people.sum()
             + fighters.sum()
             + w.forces.size.sum()
             + w.people.in_ddr_gr.sum()
+            + w.people.displaced_r.sum()
             + w.people.dead_r.sum()
         )
         assert everyone == np.rint(w.geo.population).sum()
