@@ -4,7 +4,8 @@ Runs the historical scenario (with and without the security partner) and every l
 scenario for a few replicates and prints: national state control in 2015 and 2024, with
 vs without the partner (and abuses a month in 2022-24); final-year trust per scenario;
 the regional shares of armed-group fighters in 2022-24; the centre's share of civilian
-harm (2020-01 to 05, the ECHO window) and in 2022-24.
+harm (2020-01 to 05, the ECHO window) and in 2022-24; the militias' and the forces' shares
+of civilian harm in 2019-21 and 2022-24; the displaced in 2024.
 
     python benchmarks/behaviour_figures.py [replicates]
 """
@@ -69,11 +70,20 @@ def regional(rs) -> None:
         q.append(w.groupby("region").incidents.sum() / w.incidents.sum())
     q = pd.concat(q, axis=1).mean(axis=1).reindex(geo.names)
     print("incident shares 2020-Q2:", ", ".join(f"{k} {v:.2f}" for k, v in q.items()))
-    if "civilian_harm_by_militias" in rs[0][0].columns:
-        w = [ts[(ts.date >= "2019-01") & (ts.date <= "2021-12")] for ts, _ in rs]
+    for first, last in (("2019-01", "2021-12"), ("2022-01", "2024-12")):
+        if "civilian_harm_by_militias" not in rs[0][0].columns:
+            break
+        w = [ts[(ts.date >= first) & (ts.date <= last)] for ts, _ in rs]
         share = [x.civilian_harm_by_militias.sum() / x.civilian_harm.sum() for x in w]
+        forces = [x.civilian_harm_by_forces.sum() / x.civilian_harm.sum() for x in w]
         fighters = [x.fighters_militia.mean() for x in w]
-        print(f"militias 2019-21: share of civilian harm {mean(share)}, fighters {mean(fighters)}")
+        print(
+            f"{first[:4]}-{last[2:4]}: militias' share of civilian harm {mean(share)}, "
+            f"forces' share {mean(forces)}, militia fighters {mean(fighters)}"
+        )
+    if "displaced" in rs[0][0].columns:
+        idp = [ts[ts.date.str[:4] == "2024"].displaced.mean() for ts, _ in rs]
+        print(f"displaced (IDPs), mean of 2024: {mean(idp)}")
     print(
         "centre share of civilian harm 2020-01..05:",
         mean([centre_harm_share(r, "2020-01", "2020-05") for _, r in rs]),

@@ -100,6 +100,7 @@ def build_communities(p: Params, geo: Geography, rng: np.random.Generator) -> Co
         trust=base.copy(),
         grievance=hardship * (1 - base),
         abuse_mem=np.zeros(n),
+        harm_mem=np.zeros(n),
         protect_mem=np.full(n, 0.5),
         stance=np.zeros(n, dtype=np.int8),
         people_r=np.bincount(region, weights=people, minlength=geo.n),
@@ -223,6 +224,7 @@ def build_people(p: Params, geo: Geography) -> People:
     return People(
         men_r=military_age_men(p, geo),
         dead_r=np.zeros(geo.n, dtype=np.int64),
+        displaced_r=np.zeros(geo.n, dtype=np.int64),
         in_ddr_gr=np.zeros((groups, geo.n), dtype=np.int64),
         reintegrated_gr=np.zeros((groups, geo.n), dtype=np.int64),
         budget=p.forces.personnel_budget,

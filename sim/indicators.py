@@ -151,6 +151,12 @@ REGISTRY: tuple[Indicator, ...] = (
     _I("fighters_militia", "persons", "Fighters of the communal militias of the centre.",
        "Fighters, communal militias", short="communal militias", good_when="low",
        per_region=True),
+    _I("displaced", "persons", "Displaced people (IDPs), by region of origin.",
+       "Displaced people", good_when="low", per_region=True),
+    _I("displacement_flight", "persons per month", "Civilians fleeing violence this month.",
+       "People fleeing violence", short="fleeing", good_when="low"),
+    _I("displacement_returns", "persons per month", "Displaced people going home this month.",
+       "Displaced people going home", short="going home", good_when="high"),
     _I("coups", "count", "Coups so far, scripted and endogenous.", "Coups"),
     # per region only
     _I("cso_monitoring", "index", "CSO monitoring strength in the region.", "CSO monitoring",
@@ -182,6 +188,7 @@ REGION_COLUMNS: tuple[str, ...] = (
     "cso_monitoring",
     "detection",
     "fighters_militia",
+    "displaced",
 )
 """Columns of the per-region table, in order (each a registry row with ``per_region``)."""
 
@@ -283,6 +290,9 @@ def national(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> Values:
         "rival_clashes": int(pf.clashes.sum()),
         "civilian_harm_by_militias": int(world.militias.harm_r.sum()),
         "fighters_militia": int(world.militias.fighters_r.sum()),
+        "displaced": int(world.people.displaced_r.sum()),
+        "displacement_flight": int(pf.fled.sum()),
+        "displacement_returns": int(pf.returned.sum()),
         "coups": inst.coups,
     }
 
@@ -306,6 +316,7 @@ def regional(world: World, trust_r: np.ndarray, civ_r: np.ndarray) -> np.ndarray
             world.csos.monitoring_r,
             world.institutions.detection,
             world.militias.fighters_r,
+            world.people.displaced_r,
         ]
     ).astype(float)
 

@@ -29,6 +29,7 @@ from sim.mechanisms.armed_groups import step_armed_groups
 from sim.mechanisms.corruption import step_corruption
 from sim.mechanisms.cso import step_cso
 from sim.mechanisms.ddr import step_ddr
+from sim.mechanisms.displacement import step_displacement
 from sim.mechanisms.donors import step_donors
 from sim.mechanisms.forces import step_forces
 from sim.mechanisms.militias import step_militias
@@ -52,6 +53,7 @@ MONTH: tuple[Mechanism, ...] = (
     step_corruption,
     step_violence,
     step_militias,
+    step_displacement,
     step_trust,
     step_recruitment,
     step_ddr,

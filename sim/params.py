@@ -18,6 +18,7 @@ from sim.mechanisms.armed_groups import ArmedGroupParams
 from sim.mechanisms.corruption import CorruptionParams
 from sim.mechanisms.cso import CSOParams
 from sim.mechanisms.ddr import DDRParams
+from sim.mechanisms.displacement import DisplacementParams
 from sim.mechanisms.donors import DonorParams
 from sim.mechanisms.forces import ForceParams
 from sim.mechanisms.militias import MilitiaParams
@@ -69,6 +70,7 @@ class Params(BaseModel):
     cso: CSOParams = Field(default_factory=CSOParams)
     donors: DonorParams = Field(default_factory=DonorParams)
     militias: MilitiaParams = Field(default_factory=MilitiaParams)
+    displacement: DisplacementParams = Field(default_factory=DisplacementParams)
 
     def get(self, name: str) -> Any:
         """Value of a dotted parameter name."""

@@ -64,6 +64,11 @@ class Communities:
         "index", "Memory of abuses and collateral harm witnessed.", "community"
     )
     protect_mem: np.ndarray = var("index", "Memory of the protection felt.", "community")
+    harm_mem: np.ndarray = var(
+        "log dose",
+        "Memory of the harm by the forces known to the community, log(1 + dose).",
+        "community",
+    )
     stance: np.ndarray = var(
         "code", "0 neutral, 1 cooperates with the forces, 2 supports armed groups.", "community"
     )
@@ -199,13 +204,17 @@ class People:
     """Where each region's people are: every person is in exactly one stock.
 
     Stocks per region: civilians (``Communities.people``), fighters (``ArmedGroups``),
-    forces (``Forces.size``), disarmed in cantonment (``in_ddr_gr``) and the dead. Every
+    forces (``Forces.size``), disarmed in cantonment (``in_ddr_gr``), the displaced and
+    the dead. Every
     change of a stock is one of the named flows of :class:`PeopleFlows`
     (:mod:`sim.mechanisms.population` checks the balance).
     """
 
     men_r: np.ndarray = var("persons", "Military-age men (fixed; caps fighters).", "region")
     dead_r: np.ndarray = var("persons, cumulative", "People killed in the region.", "region")
+    displaced_r: np.ndarray = var(
+        "persons", "Displaced people (IDPs), by region of origin.", "region"
+    )
     in_ddr_gr: np.ndarray = var(
         "persons", "Disarmed in cantonment, by group and region of origin.", "group and region"
     )
@@ -262,6 +271,12 @@ class PeopleFlows:
     )
     militia_left: np.ndarray = var(
         "persons per month", "Militia fighters going home to their communities.", "region"
+    )
+    fled: np.ndarray = var(
+        "persons per month", "Civilians fleeing violence (region of origin).", "region"
+    )
+    returned: np.ndarray = var(
+        "persons per month", "Displaced people going home (region of origin).", "region"
     )
 
 

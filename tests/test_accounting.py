@@ -6,7 +6,8 @@ named outflows (:data:`sim.mechanisms.population.BALANCE`); people moving betwee
 regions arrive as many as leave; fighters and militia fighters never exceed a region's
 military-age men;
 integrated ex-combatants never exceed their unit; only people who disarmed can go
-back to arms; and no flow is negative.
+back to arms; the displaced (people who fled violence) are never negative; and no flow
+is negative.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def check_month(model: SSRModel, before: np.ndarray) -> None:
     c = w.communities  # whole persons, and the regions' civilians kept exactly in step
     assert np.array_equal(c.people, np.rint(c.people))
     assert np.array_equal(c.people_r, np.bincount(c.region, weights=c.people, minlength=w.geo.n))
+    assert (w.people.displaced_r >= 0).all()
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,4 +89,31 @@ def test_given_extreme_recruitment_and_ddr_when_running_then_the_accounts_still_
     for _ in range(16):
         before = stocks(model.world)
         model.step()
+        check_month(model, before)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    flight=st.floats(0.0, 0.5),
+    back=st.floats(0.0, 1.0),
+    scale=st.floats(0.01, 50.0),
+)
+def test_given_extreme_flight_and_return_when_running_then_the_displaced_balance(
+    seed: int, flight: float, back: float, scale: float
+):
+    # given civilians fleeing and returning at rates up to their bounds
+    ov = {
+        "community.count": 150,
+        "displacement.flight_rate": flight,
+        "displacement.return_rate": back,
+        "displacement.danger_scale": scale,
+    }
+    model = SSRModel(rng=seed, overrides=ov)
+    # when the model runs month by month
+    for _ in range(14):
+        before = stocks(model.world)
+        model.step()
+        # then the flows "fled" and "returned" account for every change of the displaced
+        # and of the civilians, region by region
         check_month(model, before)

@@ -27,12 +27,14 @@ def test_given_a_runaway_recruit_rate_when_running_then_no_region_holds_more_fig
         # (22% of its people) ...
         assert (fighters <= 0.22 * w.geo.population + 1).all()
         # ... and the recruits have left their communities: civilians, fighters (groups and
-        # militias), forces, the cantoned and the dead still add up to the country's people
+        # militias), forces, the cantoned, the displaced and the dead still add up to the
+        # country's people
         everyone = (
             w.communities.people.sum()
             + fighters.sum()
             + w.forces.size.sum()
             + w.people.in_ddr_gr.sum()
+            + w.people.displaced_r.sum()
             + w.people.dead_r.sum()
         )
         assert everyone == np.rint(w.geo.population).sum()
@@ -167,3 +169,45 @@ def test_given_the_agreement_terminated_when_running_then_cma_and_platform_clash
     # then the CMA and the Platform clash more in the second year after than in the first
     # year of the run, when both were committed
     assert sum(after) > sum(before)
+
+
+# ------------------------------------------------------------------ displacement
+def test_given_violence_when_months_pass_then_people_flee_where_civilians_are_harmed():
+    # given the default model, five years
+    model = small_model(SEEDS[0])
+    model.run(60)
+    w = model.world
+    # then the displaced come from where civilians were harmed: per person, Mopti and
+    # the north hold more displaced than the south (Kayes, Koulikoro, Sikasso, Bamako)
+    share = w.people.displaced_r / w.geo.population
+    names = list(w.geo.names)
+    south = [names.index(r) for r in ("Kayes", "Koulikoro", "Sikasso", "Bamako")]
+    violent = [names.index(r) for r in ("Mopti", "Tombouctou", "Ménaka")]
+    assert share[violent].min() > 3 * share[south].max()
+    assert w.people.displaced_r.sum() > 10_000
+
+
+def test_given_peace_and_state_control_when_months_pass_then_the_displaced_go_home():
+    from sim.mechanisms.displacement import step_displacement
+
+    # given a world with displaced people, then a year with no harm and full control
+    model = small_model(SEEDS[1])
+    model.run(48)
+    w = model.world
+    before = w.people.displaced_r.copy()
+    civilians = w.communities.people.sum()
+    flows = w.flows
+    for arr in (flows.civ_harm_armed_r, flows.civ_harm_forces_r, w.militias.harm_r):
+        arr[:] = 0
+    flows.control_r[:] = 1.0
+    rng = np.random.default_rng(1)
+    returned = 0
+    for _ in range(12):
+        step_displacement(w, model.p, rng)
+        assert not w.people_flows.fled.any()
+        returned += int(w.people_flows.returned.sum())
+    # then no one flees, a share of the displaced comes home every month, and the
+    # civilians grow by exactly those who returned
+    assert (w.people.displaced_r <= before).all()
+    assert w.people.displaced_r.sum() < 0.8 * before.sum()
+    assert w.communities.people.sum() == pytest.approx(civilians + returned)

@@ -2,7 +2,8 @@
 
 Each region's people are in exactly one stock: civilians (the communities), fighters
 (armed groups), force personnel, disarmed in cantonment, communal militia fighters
-(:mod:`sim.mechanisms.militias`), or dead. Every change of a
+(:mod:`sim.mechanisms.militias`), displaced (:mod:`sim.mechanisms.displacement`), or
+dead. Every change of a
 stock is a named flow of :class:`sim.world.PeopleFlows`, written by the mechanism that
 moves the people; this module opens the month (flows at zero) and gives the shared
 moves (taking civilians out of communities, putting them back, removing personnel
@@ -10,12 +11,14 @@ from units) and the balance that property tests check every month:
 
     civilians' = civilians - recruited - enlisted - civilians_killed + fighters_left
                  + reintegrated - relapsed - militia_joined + militia_left
+                 - fled + returned
     fighters'  = fighters + recruited + relapsed + ddr_back_to_arms + fighters_in
                  - fighters_killed - rivals_killed - fighters_left - cantoned - fighters_out
     forces'    = forces + enlisted + integrated_in + forces_in - soldiers_killed - forces_out
     in_ddr'    = in_ddr + cantoned - ddr_back_to_arms - reintegrated - integrated_out
     dead'      = dead + civilians_killed + soldiers_killed + fighters_killed + rivals_killed
     militia'   = militia + militia_joined - militia_left
+    displaced' = displaced + fled - returned
 
 Fighters and militia fighters in a region never exceed its military-age men
 (``People.men_r``): every flow into them is limited by :func:`fighter_room`.
@@ -29,13 +32,21 @@ import numpy as np
 
 from sim.world import Communities, Forces, PeopleFlows, World
 
-STOCKS: tuple[str, ...] = ("civilians", "fighters", "forces", "in_ddr", "dead", "militia")
+STOCKS: tuple[str, ...] = (
+    "civilians",
+    "fighters",
+    "forces",
+    "in_ddr",
+    "dead",
+    "militia",
+    "displaced",
+)
 """The stocks of a region, in the order of :func:`stocks`."""
 
 BALANCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "civilians": (
-        ("fighters_left", "reintegrated", "militia_left"),
-        ("recruited", "enlisted", "civilians_killed", "relapsed", "militia_joined"),
+        ("fighters_left", "reintegrated", "militia_left", "returned"),
+        ("recruited", "enlisted", "civilians_killed", "relapsed", "militia_joined", "fled"),
     ),
     "fighters": (
         ("recruited", "relapsed", "ddr_back_to_arms", "fighters_in"),
@@ -45,6 +56,7 @@ BALANCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "in_ddr": (("cantoned",), ("ddr_back_to_arms", "reintegrated", "integrated_out")),
     "dead": (("civilians_killed", "soldiers_killed", "fighters_killed", "rivals_killed"), ()),
     "militia": (("militia_joined",), ("militia_left",)),
+    "displaced": (("fled",), ("returned",)),
 }
 """Inflows and outflows (names of :class:`sim.world.PeopleFlows`) of each stock."""
 
@@ -80,6 +92,7 @@ def stocks(world: World) -> np.ndarray:
                 world.people.in_ddr_gr.sum(axis=0),
                 world.people.dead_r,
                 world.militias.fighters_r,
+                world.people.displaced_r,
             ]
         )
     ).astype(np.int64)

@@ -84,7 +84,7 @@ class ViolenceParams(ParamGroup):
         0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
     )
     harm_per_attack: float = param(
-        3.5,
+        5.0,
         0,
         50,
         "persons per attack",
@@ -148,7 +148,7 @@ class ViolenceParams(ParamGroup):
         "Condra & Shapiro 2012; Bennett 2008",
     )
     abuse_rate: float = param(
-        1.3,
+        1.0,
         0,
         100,
         "abuses per 1,000 troops per month",
