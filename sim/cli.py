@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.calibrate.cli import add_parser as add_calibrate
 from sim.errors import InputError, field_bounds
 from sim.executors import EXECUTORS
 from sim.lifeline import Terminated, sigterm_as_interrupt
@@ -93,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="sensitivity indices and plots of a sweep")
     analyze.add_argument("sweep_dir", type=Path)
+
+    add_calibrate(sub, _positive_int)
 
     ui = sub.add_parser("ui", help="serve the workshop browser app")
     ui.add_argument("--host", default="127.0.0.1")
@@ -178,6 +181,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.sweep.cli import analyze_main
 
         return analyze_main(args)
+    if args.command == "calibrate":
+        from sim.calibrate.cli import calibrate_main
+
+        return calibrate_main(args)
     if args.command == "ui":
         from sim.ui.server import main as ui_main
 
