@@ -41,10 +41,13 @@ from sim.calibrate.stats import measure, run_seed, to_distance_space, truncated
 from sim.scenario import Scenario, simulate
 
 DB_NAME = "history.db"
+FAILED = 1e3
+"""Every statistic of a run that failed: far from any record (logs are below 12, shares
+below 1), so the particle is rejected."""
 
 
 def key_of(name: str) -> str:
-    """pyabc's name of a dotted parameter (``violence.op_rate`` -> ``violence__op_rate``)."""
+    """The pyabc key of a dotted parameter (``violence.op_rate`` -> ``violence__op_rate``)."""
     return name.replace(".", "__")
 
 
@@ -67,7 +70,12 @@ class Simulator:
         values = {name_of(k): float(v) for k, v in par.items()}
         params = {**self.scenario.parameters, **values}
         sc = dataclasses.replace(self.scenario, parameters=params)
-        ts, regions = simulate(sc, run_seed(self.seed, values))
+        try:
+            ts, regions = simulate(sc, run_seed(self.seed, values))
+        except (ValueError, FloatingPointError, ZeroDivisionError):
+            # a parameter set at which the model breaks down (e.g. a region emptied):
+            # statistics far from any record, so pyabc rejects it
+            return {s.name: FAILED for s in self.stats}
         if len(ts) and str(ts["date"].iloc[-1]) > self.last:  # pragma: no cover - guard
             raise RuntimeError(f"a calibration run went past its window's end {self.last}")
         return to_distance_space(self.stats, measure(self.stats, ts, regions))
