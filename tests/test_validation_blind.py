@@ -65,3 +65,7 @@ def test_the_documented_blind_table_is_recomputed_from_the_same_ensemble():
     fresh = blind.generate()
     # then every figure agrees (the text is generated, so it is identical)
     assert fresh == documented, "run `make validate` (python -m sim.validation.blind --write)"
+
+
+def test_the_documented_identification_table_matches_the_shipped_posterior():
+    assert blind.documented(block=blind.IDENTIFIED) == blind.identification()

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CALIBRATION_FILE = ROOT / "calibration" / "historical.toml"
 VALIDATION_MD = ROOT / "docs" / "VALIDATION.md"
 BLOCK = re.compile(r"(<!-- blind:start -->\n)(.*?)(<!-- blind:end -->)", re.S)
+IDENTIFIED = re.compile(r"(<!-- identified:start -->\n)(.*?)(<!-- identified:end -->)", re.S)
 BAND = (0.05, 0.95)
 """The model's band: its 5th to 95th percentile over the ensemble (a 90% band)."""
 
@@ -176,51 +177,94 @@ def _member(cal: Calibration, overrides: Mapping[str, float], seed: int) -> dict
     return measure(cal.blind, ts, regions)
 
 
-def ensemble(cal: Calibration, members: int) -> tuple[list[dict[str, float]], list[int], str]:
-    """Members' parameter overrides, their seeds, and a label saying where they came from."""
+def ensemble(
+    cal: Calibration, members: int, posterior: Path | None = None
+) -> tuple[list[dict[str, float]], list[int], str]:
+    """Members' parameter overrides, their seeds, and a label saying where they came from.
+
+    ``posterior``: a run folder's ``posterior.parquet`` instead of the shipped one.
+    """
     rng = np.random.default_rng(cal.meta.seed)
     seeds = replicate_seeds(cal.meta.seed, members)
-    post = load_posterior()
+    post = load_posterior(posterior)
     if post is None:
         label = f"{members} runs of the current defaults (no posterior shipped)"
         return [{} for _ in range(members)], seeds, label
     picks = draw_members(post, members, rng)
     label = (
-        f"{members} members drawn from the shipped posterior "
+        f"{members} members drawn from the {'shipped ' if posterior is None else ''}posterior "
         f"(config {str(post.meta.get('config_hash', ''))[:12]}, window "
         f"{'..'.join(post.meta.get('window', []))})"
     )
     return [post.members[i] for i in picks], seeds, label
 
 
-def ensemble_figures(cal: Calibration, members: int) -> tuple[dict[str, np.ndarray], str]:
+def ensemble_figures(
+    cal: Calibration, members: int, posterior: Path | None = None
+) -> tuple[dict[str, np.ndarray], str]:
     """Run every member once on the full historical scenario; figures per blind statistic."""
-    overrides, seeds, label = ensemble(cal, members)
+    overrides, seeds, label = ensemble(cal, members, posterior)
     runs = [_member(cal, o, s) for o, s in zip(overrides, seeds, strict=True)]
     figures = {s.name: np.array([r[s.name] for r in runs]) for s in cal.blind}
     return figures, label
 
 
-def generate(members: int | None = None, path: Path = CALIBRATION_FILE) -> str:
+def generate(
+    members: int | None = None, path: Path = CALIBRATION_FILE, posterior: Path | None = None
+) -> str:
     """The blind table's Markdown, computed afresh."""
     cal = load_calibration(path)
-    figures, label = ensemble_figures(cal, members or cal.meta.members)
+    figures, label = ensemble_figures(cal, members or cal.meta.members, posterior)
     return markdown(blind_table(cal.blind, figures), label)
 
 
-def write_docs(text: str, doc: Path = VALIDATION_MD) -> None:
-    """Put the table between the ``blind`` markers of ``docs/VALIDATION.md``."""
+def identification(path: Path = CALIBRATION_FILE) -> str:
+    """Markdown: the shipped posterior's width against each prior's (or that none is shipped)."""
+    from sim.calibrate.summary import UNIDENTIFIED_RATIO, widths
+
+    cal = load_calibration(path)
+    post = load_posterior()
+    if post is None:
+        return (
+            "No posterior is shipped yet (`sim/data/posterior.parquet`): run "
+            "`ssr calibrate calibration/historical.toml --install`, then `make validate`.\n"
+        )
+    cols = {n: np.array([m[n] for m in post.members]) for n in post.names}
+    priors = [p for p in cal.priors if p.name in cols]
+    rows = widths(priors, cols, post.weights)
+    out = [
+        f"Shipped posterior: {len(post)} members, config "
+        f"`{str(post.meta.get('config_hash', ''))[:12]}`. Width ratio = posterior 90% "
+        f"interval / prior 90% interval; above {UNIDENTIFIED_RATIO} the record does not "
+        "identify the parameter.",
+        "",
+        "| parameter | prior | posterior median [90%] | width ratio | identified |",
+        "|---|---|---|---:|---|",
+    ]
+    for r in rows:
+        out.append(
+            f"| `{r['parameter']}` | [{_f(r['prior_lo'])}, {_f(r['prior_hi'])}] "
+            f"| {_f(r['median'])} [{_f(r['q05'])}, {_f(r['q95'])}] | {r['width_ratio']:.2f} "
+            f"| {'yes' if r['identified'] else 'no'} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def write_docs(text: str, doc: Path = VALIDATION_MD, identified: str | None = None) -> None:
+    """Put the blind table (and the identification table) between their markers."""
     from sim.atomic import atomic_write_text
 
     old = doc.read_text(encoding="utf-8")
-    if not BLOCK.search(old):
-        raise ValueError(f"{doc} has no <!-- blind:start --> ... <!-- blind:end --> block")
-    atomic_write_text(doc, BLOCK.sub(lambda m: m[1] + text + m[3], old))
+    if not BLOCK.search(old) or not IDENTIFIED.search(old):
+        raise ValueError(f"{doc} lacks the <!-- blind:start --> or <!-- identified:start --> block")
+    new = BLOCK.sub(lambda m: m[1] + text + m[3], old)
+    ident = identification() if identified is None else identified
+    atomic_write_text(doc, IDENTIFIED.sub(lambda m: m[1] + ident + m[3], new))
 
 
-def documented(doc: Path = VALIDATION_MD) -> str:
-    """The blind table as it stands in the docs."""
-    m = BLOCK.search(doc.read_text(encoding="utf-8"))
+def documented(doc: Path = VALIDATION_MD, block: re.Pattern = BLOCK) -> str:
+    """A generated block as it stands in the docs (the blind table by default)."""
+    m = block.search(doc.read_text(encoding="utf-8"))
     return m[2] if m else ""
 
 
@@ -229,8 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.validation.blind", description=__doc__)
     ap.add_argument("--members", type=int, help="ensemble size (default: the file's members)")
     ap.add_argument("--write", action="store_true", help="refresh docs/VALIDATION.md")
+    ap.add_argument("--posterior", type=Path, help="a run folder's posterior.parquet (preview)")
     args = ap.parse_args(argv)
-    text = generate(args.members)
+    if args.write and args.posterior:
+        ap.error("--write documents the shipped posterior only; drop --posterior")
+    text = generate(args.members, posterior=args.posterior)
     if args.write:
         write_docs(text)
     print(text)
