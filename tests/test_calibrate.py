@@ -255,3 +255,22 @@ def test_the_subcommand_module_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_process_workers_finish_the_calibration_and_leave_no_process(tmp_path):
+    # given the tiny calibration on two process workers (pyabc's ConcurrentFutureSampler
+    # on the project's process pool)
+    import multiprocessing
+
+    out = tmp_path / "two"
+    before = {p.pid for p in multiprocessing.active_children()}
+    # when it runs
+    assert _ssr(TINY, "--workers", 2, "--executor", "process", "--out", out) == 0
+    # then it stops at its rule with a full posterior, and its workers are gone
+    cal = load_calibration(TINY)
+    assert len(generations(out)) == cal.meta.generations
+    assert len(load_posterior(out / "posterior.parquet")) == cal.meta.population
+    deadline = time.monotonic() + 10
+    while {p.pid for p in multiprocessing.active_children()} - before:
+        assert time.monotonic() < deadline, "a worker outlived the calibration"
+        time.sleep(0.1)

@@ -102,6 +102,9 @@ def report_text(cal: Calibration, post: Posterior, table: list[dict], gens: list
         f"population {cal.meta.population}, seed {cal.meta.seed}.",
         f"Config hash `{cal.config_hash[:12]}`, record version `{cal.record_version[:12]}`.",
         "",
+        "Each generation's epsilon is measured with that generation's adaptive weights: "
+        "epsilons of different generations are not comparable.",
+        "",
         "| generation | epsilon | simulations | acceptance |",
         "|---:|---:|---:|---:|",
     ]
