@@ -35,6 +35,11 @@ def withdrawal_holds(eff) -> bool:
     return eff["civilian_harm_by_armed_groups_2024_25"].lo > 0
 
 
+def termination_holds(eff) -> bool:
+    """Facts 6 and 9: the termination re-arms the signatories and raises the north's violence."""
+    return eff["fighters_signatory_2025_12"].lo > 0 and eff["incidents_north_2024_25"].lo > 0
+
+
 def cso_restriction_holds(eff) -> bool:
     """Fact 8: suspending CSOs lowers detection."""
     return eff["detection"].hi < 0
@@ -63,6 +68,17 @@ MUTATIONS: dict[str, tuple[Callable, Callable, dict[str, float]]] = {
         withdrawal_holds,
         {"violence.peacekeeper_protection": 0.0},
     ),
+    "termination": (
+        checks.termination,
+        termination_holds,
+        # the event's own effects: the CMA's commitment collapse, defections to JNIM,
+        # the legitimacy shock in the north (DDR still closes to the signatories)
+        {
+            "armed.commitment_after_termination": 1.0,
+            "armed.defection_share": 0.0,
+            "state.termination_legitimacy_shock": 0.0,
+        },
+    ),
     "cso_restriction": (
         checks.cso_restriction,
         cso_restriction_holds,
@@ -78,6 +94,8 @@ BY_CONSTRUCTION: dict[str, str] = {
     "cso_restriction": "CSO monitoring is a term of the detection hazard (the mutation "
     "test below shows the term matters, not that the record supports it)",
     "settlement_and_trust": "DDR entry is gated by the agreement and the guarantees",
+    "termination (DDR returns)": "the termination closes DDR to the signatories, so "
+    "reintegrated ex-combatants' returns rise whatever the commitment",
 }
 """Checks (or parts) that hold by construction: documented, not counted as validation."""
 
