@@ -89,7 +89,13 @@ def observed(cal: Calibration) -> dict[str, float]:
 def _quiet_pyabc() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pyabc
+        try:
+            import pyabc
+        except ImportError as err:  # pragma: no cover - depends on the install
+            raise RuntimeError(
+                "ssr calibrate needs pyabc: pip install 'mali-ssr-sim[calibrate]' "
+                "(make setup installs it)"
+            ) from err
     for name in ("ABC", "pyabc", "Sampler", "History", "Epsilon", "Distance", "Acceptor"):
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in list(logging.root.manager.loggerDict):
