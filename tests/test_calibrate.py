@@ -127,6 +127,12 @@ def test_the_simulator_never_runs_into_the_blind_window(monkeypatch):
         ),
         (lambda d: d["statistic"][0].update(columns=["incidentz"]), "columns[0]", "incidents"),
         (lambda d: d["calibration"].update(populaton=5), "populaton", "unknown key"),
+        (lambda d: d["parameters"].update({"community.cont": 100}), "parameters", "count"),
+        (
+            lambda d: d["blind"][0].update(baseline=["minusma_2021q4_civilians_killed"]),
+            "blind[0].baseline[0]",
+            "outside the window",
+        ),
     ],
 )
 def test_bad_calibration_file_exits_2_naming_the_key(tmp_path, capsys, edit, key, words):
