@@ -280,3 +280,17 @@ def test_process_workers_finish_the_calibration_and_leave_no_process(tmp_path):
     while {p.pid for p in multiprocessing.active_children()} - before:
         assert time.monotonic() < deadline, "a worker outlived the calibration"
         time.sleep(0.1)
+
+
+def test_a_kill_before_the_history_exists_resumes_from_scratch(tmp_path, tiny_run):
+    # given a run folder killed while pyabc was creating its database (an empty file)
+    import shutil
+
+    out = tmp_path / "early"
+    out.mkdir()
+    shutil.copy(tiny_run / "calibration.json", out / "calibration.json")
+    (out / "history.db").write_bytes(b"")
+    # when it is resumed
+    assert _ssr(TINY, "--workers", 1, "--resume", "--out", out) == 0
+    # then it starts afresh and reaches the uninterrupted run's posterior
+    assert _posterior_equal(out, tiny_run)

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.calendar import parse_month
+from sim.calendar import month_index, parse_month
 from sim.errors import InputError, unknown
 from sim.geography import load_geography
 from sim.indicators import INDICATORS, REGION_COLUMNS
@@ -173,8 +173,7 @@ class Calibration:
 
 def months_between(first: str, last: str) -> int:
     """Months from ``first`` to ``last`` inclusive ("YYYY-MM")."""
-    (y0, m0), (y1, m1) = parse_month(first), parse_month(last)
-    return (y1 - y0) * 12 + (m1 - m0) + 1
+    return month_index(last) - month_index(first) + 1
 
 
 def _schema_error(path: Path, err: ValidationError) -> InputError:

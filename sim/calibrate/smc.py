@@ -131,19 +131,35 @@ def _seed_generation(seed: int, t: int) -> None:
     random.seed(int(state[1]))
 
 
-def generations(out: Path) -> list[dict[str, float]]:
-    """The finished generations in a run folder: t, epsilon, particles, samples."""
+def _query(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the history database; none while pyabc has not created its tables."""
     import sqlite3
 
     if not (out / DB_NAME).is_file():
         return []
     with sqlite3.connect(out / DB_NAME) as con:
-        rows = con.execute(
-            "SELECT t, epsilon, nr_samples, "
-            "(SELECT COUNT(*) FROM models m JOIN particles p ON p.model_id = m.id "
-            "WHERE m.population_id = populations.id) "
-            "FROM populations WHERE t >= 0 ORDER BY t"
-        ).fetchall()
+        try:
+            return con.execute(sql).fetchall()
+        except sqlite3.OperationalError as err:
+            if "no such table" in str(err):
+                return []
+            raise
+
+
+def has_run(out: Path) -> bool:
+    """Whether the history database holds a started calibration (``ABCSMC.new`` finished)."""
+    return bool(_query(out, "SELECT id FROM abc_smc"))
+
+
+def generations(out: Path) -> list[dict[str, float]]:
+    """The finished generations in a run folder: t, epsilon, particles, samples."""
+    rows = _query(
+        out,
+        "SELECT t, epsilon, nr_samples, "
+        "(SELECT COUNT(*) FROM models m JOIN particles p ON p.model_id = m.id "
+        "WHERE m.population_id = populations.id) "
+        "FROM populations WHERE t >= 0 ORDER BY t",
+    )
     return [{"t": r[0], "epsilon": r[1], "samples": r[2], "particles": r[3]} for r in rows]
 
 
@@ -170,9 +186,10 @@ def run_smc(
     url = db_url(out)
     while not finished(cal, gens := generations(out)):
         abc = _abc(cal, sampler)
-        if (out / DB_NAME).is_file():
+        if has_run(out):
             abc.load(url, 1)
-        else:
+        else:  # a kill during ``new`` leaves at most an empty database: start afresh
+            (out / DB_NAME).unlink(missing_ok=True)
             _seed_generation(cal.meta.seed, -1)
             abc.new(url, observed(cal))
         t = len(gens)
