@@ -6,13 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/baseline.toml
 
-.PHONY: setup run test lint format bench validate ui clean browser
+.PHONY: setup run test lint format bench validate calibrate ui clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python >= 3.12 needed (see .python-version)"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,ui,dask,policy]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,ui,dask,policy,calibrate]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -43,6 +43,10 @@ bench: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/python -m sim.validation
+
+# ABC-SMC on the record of 2015-06..2020-12, e.g. CALIBRATE_ARGS="--workers 2 --install"
+calibrate: $(STAMP)
+	$(BIN)/ssr calibrate calibration/historical.toml $(CALIBRATE_ARGS)
 
 ui: $(STAMP)
 	$(BIN)/ssr ui

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.calibrate.cli import add_parser as add_calibrate  # light
 from sim.choices import DEFAULT_PLOTS, EXECUTORS, PLOT_CHOICES, plots_help
 from sim.policy.cli import add_parsers as policy_parsers  # light: no heavy import
 
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="sensitivity indices and plots of a sweep")
     analyze.add_argument("sweep_dir", type=Path)
+
+    add_calibrate(sub, _positive_int)
 
     ui = sub.add_parser("ui", help="serve the workshop browser app")
     ui.add_argument("--host", default="127.0.0.1")
@@ -206,6 +209,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.policy import cli as policy_cli
 
         return getattr(policy_cli, f"{args.command}_main")(args)
+    if args.command == "calibrate":
+        from sim.calibrate.cli import calibrate_main
+
+        return calibrate_main(args)
     if args.command == "ui":
         from sim.ui.server import main as ui_main
 

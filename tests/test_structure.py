@@ -56,6 +56,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["sim.scenario", "sim.summary", "sim.plots", "sim.report", "sim.run"], 6),
     **dict.fromkeys(["sim.sweep", "sim.validation", "sim.ui", "sim.cli", "sim.__main__"], 7),
     **dict.fromkeys(["sim.policy", "sim.ema"], 7),
+    "sim.calibrate": 7,
     "sim": 7,
 }
 """The layers of docs/ARCHITECTURE.md: a module imports only its own layer or lower ones.

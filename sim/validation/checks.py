@@ -14,8 +14,9 @@ historical scenario with one event removed or added.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,26 @@ from sim.validation.targets import interval, scenario_with
 
 SEED = 11
 """Seed from which the checks' replicate seeds are derived."""
+
+_BASE: dict[str, Any] = {}
+"""Overrides applied to both arms of every check (see :func:`mutated`)."""
+
+
+@contextlib.contextmanager
+def mutated(overrides: Mapping[str, Any]) -> Iterator[None]:
+    """Run the checks inside the block with ``overrides`` on both arms.
+
+    Used by the mutation tests (``tests/test_mutation.py``): switching a mechanism off
+    with a documented parameter value must make its check fail. Also sets a cheap
+    configuration (fewer communities) for the control run of a mutation test.
+    """
+    saved = dict(_BASE)
+    _BASE.update(overrides)
+    try:
+        yield
+    finally:
+        _BASE.clear()
+        _BASE.update(saved)
 
 
 @dataclass(frozen=True)
@@ -71,7 +92,7 @@ def _model_frame(
     them on: a paired check isolates its cause, and a coup in one arm only would swamp it.
     """
     evs = [make_event(step, kind, opts) for step, kind, opts in events]
-    over = {"state.coup_base_hazard": 0.0, **dict(overrides or {})}
+    over = {"state.coup_base_hazard": 0.0, **_BASE, **dict(overrides or {})}
     m = SSRModel(rng=seed, events=evs, overrides=over)
     m.run(steps)
     return m.indicator_frame()
@@ -248,7 +269,7 @@ def historical_without(
     kind: str, metrics: Callable[[pd.DataFrame], Mapping[str, float]], n: int = 12, **over
 ) -> dict[str, Effect]:
     """Paired comparison: the historical run (treatment) vs the same without one event kind."""
-    full = scenario_with(over or None)
+    full = scenario_with({**_BASE, **over} or None)
     control = _without(full, kind)
 
     def run(seed: int, with_event: bool) -> dict[str, float]:
@@ -316,9 +337,9 @@ def settlement_and_trust(n: int = 12) -> dict[str, Effect]:
     ``ddr.security_guarantee = 0.8`` and ``ddr.incentive = 0.8`` (a settlement the
     parties trust). Metric: integrated by 2023-12 and its share of the registered.
     """
-    full = scenario_with()
+    full = scenario_with(dict(_BASE) or None)
     settled = scenario_with(
-        {"state.political_will": 0.8, "ddr.security_guarantee": 0.8, "ddr.incentive": 0.8}
+        {**_BASE, "state.political_will": 0.8, "ddr.security_guarantee": 0.8, "ddr.incentive": 0.8}
     )
 
     def run(seed: int, treat: bool) -> dict[str, float]:

@@ -329,6 +329,9 @@ def generate(replicates: int | None = None, log=print) -> list[Path]:
             VALIDATION_MD.read_text(encoding="utf-8"), inline_values(runs, {**mech, **comp})
         )
         atomic_write_text(VALIDATION_MD, doc)
+        from sim.validation import blind
+
+        blind.write_docs(blind.generate())  # the blind test and what the posterior identifies
     log(f"wrote {FIGURES_MD.relative_to(ROOT)} and {len(paths)} plots ({time.time() - t0:.0f} s)")
     return [FIGURES_MD, *paths]
 
