@@ -40,7 +40,6 @@ TARGETS_OF: dict[str, tuple[str, ...]] = {
     "violence.op_rate": ("incidents_2017",),
     "violence.abuse_rate": ("forces_harm_share_2022_23",),
     "forces.budget_growth": ("troops_2024",),
-    "forces.partner_penalty": ("harm_rise_2022_23_vs_2021", "forces_harm_share_2022_23"),
     "corruption.baseline": ("corruption_level",),
     "ddr.max_uptake": ("ddr_integrated_2023", "ddr_integrated_share_2023"),
     "ddr.cantonment_capacity": ("ddr_disarmed_2019", "ddr_integrated_2023"),

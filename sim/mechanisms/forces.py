@@ -125,7 +125,8 @@ class ForceParams(ParamGroup):
         1,
         "probability",
         "Compliance lost while the non-conditional partner fights alongside the forces.",
-        "calibrated: civilian harm rising from 2021 to 2022-23 and state forces about 43% of victims (docs/VALIDATION.md)",
+        "assumption: halving or doubling it moves no historical target beyond the spread "
+        "between replicates, so the record does not pin it; sweep it",
     )
     partner_capacity_boost: float = param(
         0.05,
