@@ -39,8 +39,14 @@ def test_a_posterior_sets_the_uncertainties_to_its_members_range():
 def test_one_experiment_is_the_scenario_run_with_those_inputs_and_the_common_seed():
     base = load_scenario(SMALL).with_overrides(steps=16)
     # when EMA passes zero lever amounts and the default of a parameter
+    default = spec("violence.harm_per_attack").default
     out = run_once(
-        base, ("civilian_harm",), 4, seed=3, peacekeepers=0.0, **{"violence.harm_per_attack": 3.5}
+        base,
+        ("civilian_harm",),
+        4,
+        seed=3,
+        peacekeepers=0.0,
+        **{"violence.harm_per_attack": default},
     )
     # then it is exactly the base scenario's run with that seed
     ts, _ = simulate(base, 3)

@@ -41,7 +41,6 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
         "violence.op_rate": (0.5, 3.0),
         "violence.harm_per_attack": (1.5, 6.0),
         "violence.abuse_rate": (0.5, 5.0),
-        "forces.partner_penalty": (0.1, 0.6),
         "armed.taxation_capacity": (0.5, 6.0),
         "armed.trafficking_capacity": (200.0, 3000.0),
         "violence.peacekeeper_protection": (0.3, 0.9),

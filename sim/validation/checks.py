@@ -109,7 +109,7 @@ def _paired(
 
 
 # --------------------------------------------------------------------------- mechanisms
-def salami(n: int = 12, total: float = 0.3, pieces: int = 10) -> dict[str, Effect]:
+def salami(n: int = 20, total: float = 0.3, pieces: int = 10) -> dict[str, Effect]:
     """Epstein's salami tactics: one legitimacy drop of ``total`` vs ``pieces`` small ones.
 
     Both arms end at ``state.legitimacy = -total`` (set events from month 24); the
@@ -144,7 +144,7 @@ def salami(n: int = 12, total: float = 0.3, pieces: int = 10) -> dict[str, Effec
     return _paired(run, n)
 
 
-def collateral(n: int = 12, factor: float = 3.0) -> dict[str, Effect]:
+def collateral(n: int = 20, factor: float = 3.0) -> dict[str, Effect]:
     """Collateral harm by forces raises recruitment (Condra & Shapiro 2012; Bennett 2008).
 
     Treatment multiplies ``violence.collateral_per_op`` by ``factor``; metrics over five
@@ -170,7 +170,7 @@ def collateral(n: int = 12, factor: float = 3.0) -> dict[str, Effect]:
     return _paired(run, n)
 
 
-def peacekeepers(n: int = 12) -> dict[str, Effect]:
+def peacekeepers(n: int = 20) -> dict[str, Effect]:
     """Peacekeepers cut armed-group harm to civilians, not abuses by the state.
 
     Treatment: no peacekeepers (``donors.peacekeepers_scale = 0``) in the quiet world.
@@ -191,7 +191,7 @@ def peacekeepers(n: int = 12) -> dict[str, Effect]:
     return _paired(run, n)
 
 
-def oversight_without_will(n: int = 12, strong: float = 0.9) -> dict[str, Effect]:
+def oversight_without_will(n: int = 20, strong: float = 0.9) -> dict[str, Effect]:
     """Oversight without political will delivers little (stylized fact 7).
 
     Raises ``oversight.strength`` from its default to ``strong`` at two levels of will
@@ -240,7 +240,7 @@ def oversight_without_will(n: int = 12, strong: float = 0.9) -> dict[str, Effect
     return out
 
 
-def cso_restriction(n: int = 12) -> dict[str, Effect]:
+def cso_restriction(n: int = 20) -> dict[str, Effect]:
     """Restricting CSOs lowers detection of abuses and corruption (stylized fact 8).
 
     Treatment: a ``suspend_csos`` event at month 24 of the quiet world. Metrics over the
@@ -266,7 +266,7 @@ def _without(sc: Scenario, kind: str) -> Scenario:
 
 
 def historical_without(
-    kind: str, metrics: Callable[[pd.DataFrame], Mapping[str, float]], n: int = 12, **over
+    kind: str, metrics: Callable[[pd.DataFrame], Mapping[str, float]], n: int = 20, **over
 ) -> dict[str, Effect]:
     """Paired comparison: the historical run (treatment) vs the same without one event kind."""
     full = scenario_with({**_BASE, **over} or None)
@@ -285,7 +285,7 @@ def window(df: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
     return df[(df["date"] >= first) & (df["date"] <= last)]
 
 
-def peacekeeper_withdrawal(n: int = 12) -> dict[str, Effect]:
+def peacekeeper_withdrawal(n: int = 20) -> dict[str, Effect]:
     """MINUSMA's withdrawal (2023-07 to 12) raises armed groups' harm to civilians."""
 
     def metrics(df: pd.DataFrame) -> dict[str, float]:
@@ -300,7 +300,7 @@ def peacekeeper_withdrawal(n: int = 12) -> dict[str, Effect]:
     return historical_without("peacekeepers_withdraw", metrics, n)
 
 
-def cso_ban(n: int = 12) -> dict[str, Effect]:
+def cso_ban(n: int = 20) -> dict[str, Effect]:
     """The 2022-11 ban lowers detection and CSO capacity in 2023-25."""
 
     def metrics(df: pd.DataFrame) -> dict[str, float]:
@@ -313,7 +313,7 @@ def cso_ban(n: int = 12) -> dict[str, Effect]:
     return historical_without("suspend_csos", metrics, n)
 
 
-def termination(n: int = 12) -> dict[str, Effect]:
+def termination(n: int = 20) -> dict[str, Effect]:
     """The 2024-01 termination re-arms the signatories (fighters and DDR returns)."""
 
     def metrics(df: pd.DataFrame) -> dict[str, float]:
@@ -330,7 +330,7 @@ def termination(n: int = 12) -> dict[str, Effect]:
     return historical_without("terminate_agreement", metrics, n)
 
 
-def settlement_and_trust(n: int = 12) -> dict[str, Effect]:
+def settlement_and_trust(n: int = 20) -> dict[str, Effect]:
     """DDR with a political settlement and trust: will and guarantees up, integration up.
 
     Treatment: the historical run with ``state.political_will = 0.8``,
