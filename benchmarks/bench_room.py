@@ -48,6 +48,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from browser_helpers import CHROMIUM, LAUNCH_ARGS, STEP_AND_WAIT, serve_app  # noqa: E402
 from room_client import Participant  # noqa: E402
 
+from sim.ui.app import DEFAULT_SPEED  # noqa: E402
+
 MONTH = "() => +/month (\\d+) of/.exec(document.querySelector('.ssr-status').innerText)?.[1] || 0"
 
 
@@ -287,7 +289,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 20, 30])
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--speed", type=int, default=2, help="months per second (page: 2)")
+    parser.add_argument(
+        "--speed", type=int, default=DEFAULT_SPEED, help="months per second (the page's default)"
+    )
     parser.add_argument("--cull", type=int, default=20, help="cull timeout in seconds")
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol")
     parser.add_argument(

@@ -48,6 +48,14 @@ def check_month(model: SSRModel, before: np.ndarray) -> None:
     assert (w.people.displaced_r >= 0).all()
 
 
+def run_checked(model: SSRModel, months: int) -> None:
+    """Step ``months`` months, checking every stock's change against its named flows."""
+    for _ in range(months):
+        before = stocks(model.world)
+        model.step()
+        check_month(model, before)
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ov=overrides(), steps=st.integers(6, 18), seed=st.integers(0, 2**32 - 1), data=st.data())
 def test_given_any_parameters_and_events_when_running_then_every_person_is_accounted_for(
@@ -57,12 +65,9 @@ def test_given_any_parameters_and_events_when_running_then_every_person_is_accou
     # the pipeline's flows are exercised)
     evs = data.draw(event_list(steps))
     model = SSRModel(rng=seed, overrides={**ov, "ddr.active_at_start": True}, events=evs)
-    # when the model runs month by month
-    for _ in range(steps):
-        before = stocks(model.world)
-        model.step()
-        # then every stock changes by its named flows and the invariants hold
-        check_month(model, before)
+    # when the model runs month by month, then every stock changes by its named flows
+    # and the invariants hold
+    run_checked(model, steps)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,10 +91,7 @@ def test_given_extreme_recruitment_and_ddr_when_running_then_the_accounts_still_
         "ddr.rearm_rate": 0.5,
     }
     model = SSRModel(rng=seed, overrides=ov, events=events((8, "terminate_agreement")))
-    for _ in range(16):
-        before = stocks(model.world)
-        model.step()
-        check_month(model, before)
+    run_checked(model, 16)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -110,10 +112,6 @@ def test_given_extreme_flight_and_return_when_running_then_the_displaced_balance
         "displacement.danger_scale": scale,
     }
     model = SSRModel(rng=seed, overrides=ov)
-    # when the model runs month by month
-    for _ in range(14):
-        before = stocks(model.world)
-        model.step()
-        # then the flows "fled" and "returned" account for every change of the displaced
-        # and of the civilians, region by region
-        check_month(model, before)
+    # when the model runs month by month, then the flows "fled" and "returned" account for
+    # every change of the displaced and of the civilians, region by region
+    run_checked(model, 14)

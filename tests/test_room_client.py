@@ -39,3 +39,10 @@ def test_given_two_protocol_participants_then_each_steps_and_plays_its_own_run()
     # then each one's month is its own, and the charts' months follow (drawn reported)
     assert first[0] == 3 and first[1] >= 2
     assert second[0] >= 4 and second[0] - paused <= 1
+
+
+def test_the_workshop_guide_states_the_pages_default_play_speed():
+    from sim.ui.app import DEFAULT_SPEED
+
+    guide = (ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    assert f"plays at {DEFAULT_SPEED} months per second" in " ".join(guide.split())

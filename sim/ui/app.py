@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 MAX_SPEED = int(os.environ.get("SSR_UI_MAX_SPEED", "6"))
 """Fastest play rate in months per second, per participant (caps the server's work)."""
 
+DEFAULT_SPEED = 2
+"""Play speed a page starts with, in months per second."""
+
 AHEAD = 1
 """Months Play may run ahead of the month drawn in the participant's browser."""
 
@@ -257,7 +260,7 @@ def Page() -> None:
         solara.use_reactive(0),
         solara.use_reactive(0),
         solara.use_reactive(False),
-        solara.use_reactive(2),
+        solara.use_reactive(DEFAULT_SPEED),
         solara.use_reactive("baseline"),
         solara.use_reactive("incidents"),
         solara.use_reactive(""),
