@@ -106,19 +106,29 @@ def measure(runs: int, steps: int, count: int, executor: str, workers: int) -> d
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke test)")
+    ap.add_argument("--months", type=int, default=12, help="months per run in part 1")
+    ap.add_argument("--count", type=int, default=200, help="communities per run in part 1")
+    ap.add_argument("--only-rate", action="store_true", help="part 1 only")
     args = ap.parse_args()
     n_rate, sizes = (60, (200, 1000)) if args.quick else (240, (1_000, 10_000))
 
-    print(f"1. throughput: {n_rate} runs of 12 months, 200 communities (process executor)")
+    print(f"load average at the start (2 cores): {os.getloadavg()}")
+    print(
+        f"1. throughput: {n_rate} runs of {args.months} months, {args.count} communities"
+        " (process executor)"
+    )
     rates = {}
     for w in (1, 2):
-        m = measure(n_rate, 12, 200, "process", w)
+        m = measure(n_rate, args.months, args.count, "process", w)
         rates[w] = m["steady_rate"]
         print(
             f"   {w} worker(s): {rates[w]:6.1f} runs/s steady "
             f"({m['runs'] / m['wall']:.1f} runs/s including pool start-up, {m['wall']:.1f} s wall)"
         )
     print(f"   parallel efficiency with 2 workers: {rates[2] / (2 * rates[1]):.0%}")
+    if args.only_rate:
+        print(f"load average at the end (2 cores): {os.getloadavg()}")
+        return
 
     print("2. coordinator memory: runs of 3 months, 11 communities (process, 2 workers)")
     for n in sizes:
