@@ -12,12 +12,16 @@
 Every experiment runs with one seed (a constant, ``seed``): common random numbers across
 EMA's experiments, so differences come from the inputs. A researcher can then use EMA's
 own samplers, optimisation (``MultiobjectiveEvaluator``) and analysis; ``docs/policy.md``
-has a worked example.
+has a worked example. EMA 2.5's samplers draw from NumPy's global generator:
+:func:`seeded_sampling` fixes it for a block (and restores it after), so the same seed
+gives the same designs and so the same results.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sim.indicators import BY_NAME
@@ -101,4 +105,23 @@ def ema_model(
     return model
 
 
-__all__ = ["DEFAULT_OUTCOMES", "DEFAULT_UNCERTAINTIES", "ema_model", "run_once"]
+@contextmanager
+def seeded_sampling(seed: int) -> Iterator[None]:
+    """Seed NumPy's global generator, which EMA's samplers use, for the block only."""
+    import numpy as np
+
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+__all__ = [
+    "DEFAULT_OUTCOMES",
+    "DEFAULT_UNCERTAINTIES",
+    "ema_model",
+    "run_once",
+    "seeded_sampling",
+]

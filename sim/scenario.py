@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,13 +102,18 @@ class Scenario:
         """The full parameter set (defaults with this scenario's overrides)."""
         return Params().with_overrides(self.parameters)
 
-    def config_hash(self) -> str:
-        """SHA-256 of everything that determines the results (not the replicate count)."""
+    def config_hash(self, exclude: Collection[str] = ()) -> str:
+        """SHA-256 of everything that determines the results (not the replicate count).
+
+        ``exclude``: parameters left out (a calibration's inferred ones, whose defaults
+        its results do not depend on).
+        """
+        flat = self.params().flat()
         blob = {
             "start": self.start,
             "steps": self.steps,
             "seed": self.seed,
-            "parameters": self.params().flat(),
+            "parameters": {k: v for k, v in flat.items() if k not in exclude},
             "events": [(e.step, e.kind, e.options) for e in self.events],
         }
         if self.policy is not None:

@@ -250,7 +250,7 @@ def test_install_ships_posterior_and_sets_defaults_to_the_medoid(tmp_path, tiny_
     text = (root / "sim" / "mechanisms" / "violence.py").read_text()
     for name, value in values.items():
         assert f"{name.split('.')[1]}: float = param({value!r}," in text.replace("\n", "")
-    assert "ABC-SMC posterior medoid" in text
+    assert "medoid of the ABC-SMC posterior" in text
 
 
 def test_the_subcommand_module_imports_nothing_heavy():

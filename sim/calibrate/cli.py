@@ -42,6 +42,14 @@ def calibrate_main(args: argparse.Namespace) -> int:
     check_executor(args.executor, args.scheduler)
     workers = resolve_workers(args.workers or 1, force=args.force)
     cal = load_calibration(args.calibration)
+    if args.install and cal.meta.in_sample:
+        from sim.errors import InputError
+
+        raise InputError(
+            args.calibration,
+            "calibration.in_sample",
+            "an in-sample calibration has seen the blind window: --install refuses it",
+        )
     out = args.out or Path("results") / "calibration" / cal.meta.name
     check_writable(out)
     print(

@@ -7,6 +7,9 @@ statistics built from rows of the sourced record (:mod:`sim.record`):
 
 * ``[[statistic]]``: fitted. Every row they use must lie inside the calibration window,
   which must itself lie inside :data:`CALIBRATION_WINDOW` (2015-06 to 2020-12).
+  With ``in_sample = true`` the window may run to the end of :data:`BLIND_WINDOW`: the
+  fully calibrated (2015-2025) posterior, labelled in-sample everywhere and never
+  installed as the defaults.
 * ``[[blind]]``: never fitted, scored by :mod:`sim.validation.blind`. Their rows lie inside
   :data:`BLIND_WINDOW` (2021-01 to 2025-05); each names ``baseline`` rows from the
   calibration window, the record a naive forecast may use.
@@ -64,6 +67,9 @@ class Meta(BaseModel):
     seed: int = Field(0, ge=0, le=2**32 - 1)
     members: int = Field(200, ge=1, le=100_000)
     """Posterior members the blind test runs (one replicate each)."""
+    in_sample: bool = False
+    """Fit the blind window too (the whole record): a labelled in-sample posterior that
+    ``--install`` refuses and the blind test never passes off as blind."""
 
 
 class PriorSpec(BaseModel):
@@ -187,8 +193,8 @@ def _schema_error(path: Path, err: ValidationError) -> InputError:
     return InputError(path, key, msg)
 
 
-def _check_window(path: Path, window: list[str]) -> None:
-    lo, hi = CALIBRATION_WINDOW
+def _check_window(path: Path, window: list[str], in_sample: bool) -> None:
+    lo, hi = CALIBRATION_WINDOW[0], (BLIND_WINDOW if in_sample else CALIBRATION_WINDOW)[1]
     for i, month in enumerate(window):
         try:
             parse_month(month)
@@ -198,8 +204,9 @@ def _check_window(path: Path, window: list[str]) -> None:
         raise InputError(
             path,
             "calibration.window",
-            f"{list(window)} must be ordered and lie inside {lo}..{hi}: the record from "
-            f"{BLIND_WINDOW[0]} on is held out for the blind test",
+            f"{list(window)} must be ordered and lie inside {lo}..{hi}"
+            + ("" if in_sample else f": the record from {BLIND_WINDOW[0]} on is held out for ")
+            + ("" if in_sample else "the blind test (in_sample = true fits it, labelled so)"),
         )
 
 
@@ -337,8 +344,16 @@ def _statistic(
     )
 
 
-def _hash(data: dict[str, Any], scenario: Scenario) -> str:
-    blob = json.dumps({"file": data, "scenario": scenario.config_hash()}, sort_keys=True)
+def _hash(data: dict[str, Any], scenario: Scenario, priors: tuple[Prior, ...]) -> str:
+    """SHA-256 of the file and its scenario, less the inferred parameters' defaults.
+
+    Installing a posterior rewrites those defaults; the hash, and so the posterior's
+    provenance, stays the same.
+    """
+    inferred = {p.name for p in priors}
+    blob = json.dumps(
+        {"file": data, "scenario": scenario.config_hash(exclude=inferred)}, sort_keys=True
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -378,7 +393,7 @@ def parse_calibration(data: dict[str, Any], path: str | Path) -> Calibration:
         cf = CalibrationFile.model_validate(data)
     except ValidationError as err:
         raise _schema_error(path, err) from None
-    _check_window(path, cf.calibration.window)
+    _check_window(path, cf.calibration.window, cf.calibration.in_sample)
     window = (cf.calibration.window[0], cf.calibration.window[1])
     sc = _scenario(path, cf.calibration, cf.parameters)
     if sc.start > window[0]:
@@ -398,7 +413,7 @@ def parse_calibration(data: dict[str, Any], path: str | Path) -> Calibration:
         for i, s in enumerate(cf.blind)
     )
     return Calibration(
-        path, cf.calibration, sc, priors, stats, blind, _hash(data, sc), record_version()
+        path, cf.calibration, sc, priors, stats, blind, _hash(data, sc, priors), record_version()
     )
 
 

@@ -84,6 +84,7 @@ def posterior_of(cal: Calibration, out: Path) -> Posterior:
         "config_hash": cal.config_hash,
         "record_version": cal.record_version,
         "window": list(cal.window),
+        "in_sample": cal.meta.in_sample,
         "generations": len(gens),
         "epsilon": gens[-1]["epsilon"],
         "simulations": int(sum(g["samples"] for g in gens)),
@@ -97,6 +98,14 @@ def report_text(cal: Calibration, post: Posterior, table: list[dict], gens: list
     lines = [
         f"# Calibration `{cal.meta.name}` ({cal.path.name})",
         "",
+        *(
+            [
+                "**In-sample**: this calibration fits the blind window too; it is not a blind test.",
+                "",
+            ]
+            if cal.meta.in_sample
+            else []
+        ),
         f"ABC-SMC on the record of {cal.window[0]} to {cal.window[1]}; "
         f"{len(cal.statistics)} summary statistics, {len(cal.priors)} parameters, "
         f"population {cal.meta.population}, seed {cal.meta.seed}.",
@@ -183,6 +192,12 @@ def install(cal: Calibration, out: Path, root: Path | None = None) -> dict[str, 
 
     from sim.calibrate.install import write_defaults
 
+    if cal.meta.in_sample:
+        raise InputError(
+            cal.path,
+            "calibration.in_sample",
+            "an in-sample calibration has seen the blind window: it is never installed",
+        )
     post = load_posterior(out / "posterior.parquet")
     if post is None:
         raise InputError(CLI, "--install", f"{out} has no finished posterior to install")
@@ -191,11 +206,33 @@ def install(cal: Calibration, out: Path, root: Path | None = None) -> dict[str, 
     cols = {n: np.array([m[n] for m in post.members]) for n in post.names}
     best = post.members[medoid(cal.priors, cols, post.weights)]
     values = {n: float(f"{best[n]:.4g}") for n in post.names}
-    source = f"calibrated: ABC-SMC posterior medoid, {cal.path.name} (docs/VALIDATION.md)"
     target = POSTERIOR_PATH if root is None else root / "sim" / "data" / "posterior.parquet"
     write_posterior(post, target)
-    write_defaults(values, source, root)
+    write_defaults(values, sources(cal, widths(cal.priors, cols, post.weights)), root)
     return values
 
 
-__all__ = ["calibrate", "install", "posterior_of", "prepare", "report_text", "write_outputs"]
+def sources(cal: Calibration, table: list[dict]) -> dict[str, str]:
+    """Each installed default's source: calibrated if the record narrows it, else not."""
+    where = (
+        f"medoid of the ABC-SMC posterior on the record of {cal.window[0]}..{cal.window[1]} "
+        f"(calibration/{cal.path.name}; docs/VALIDATION.md)"
+    )
+    return {
+        r["parameter"]: f"calibrated: {where}"
+        if r["identified"]
+        else f"assumption: {where}, but the record does not narrow it "
+        f"(posterior 90% width {r['width_ratio']:.2f} of the prior's)"
+        for r in table
+    }
+
+
+__all__ = [
+    "calibrate",
+    "install",
+    "posterior_of",
+    "prepare",
+    "report_text",
+    "sources",
+    "write_outputs",
+]

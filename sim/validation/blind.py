@@ -43,6 +43,9 @@ CALIBRATION_FILE = ROOT / "calibration" / "historical.toml"
 VALIDATION_MD = ROOT / "docs" / "VALIDATION.md"
 BLOCK = re.compile(r"(<!-- blind:start -->\n)(.*?)(<!-- blind:end -->)", re.S)
 IDENTIFIED = re.compile(r"(<!-- identified:start -->\n)(.*?)(<!-- identified:end -->)", re.S)
+IN_SAMPLE = re.compile(r"(<!-- insample:start -->\n)(.*?)(<!-- insample:end -->)", re.S)
+IN_SAMPLE_POSTERIOR = ROOT / "calibration" / "runs" / "full_record" / "posterior.parquet"
+"""The posterior of ``calibration/full_record.toml`` (fitted to the blind window too)."""
 BAND = (0.05, 0.95)
 """The model's band: its 5th to 95th percentile over the ensemble (a 90% band)."""
 
@@ -192,7 +195,11 @@ def ensemble(
         return [{} for _ in range(members)], seeds, label
     picks = draw_members(post, members, rng)
     label = (
-        f"{members} members drawn from the {'shipped ' if posterior is None else ''}posterior "
+        (
+            "**In-sample** (this posterior was fitted to these targets): "
+            * bool(post.meta.get("in_sample"))
+        )
+        + f"{members} members drawn from the {'shipped ' if posterior is None else ''}posterior "
         f"(config {str(post.meta.get('config_hash', ''))[:12]}, window "
         f"{'..'.join(post.meta.get('window', []))})"
     )
@@ -250,16 +257,36 @@ def identification(path: Path = CALIBRATION_FILE) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_docs(text: str, doc: Path = VALIDATION_MD, identified: str | None = None) -> None:
-    """Put the blind table (and the identification table) between their markers."""
+def in_sample(members: int | None = None, posterior: Path = IN_SAMPLE_POSTERIOR) -> str:
+    """The blind targets scored by the in-sample (2015-2025) posterior, or why not."""
+    if not posterior.is_file():
+        return (
+            f"Not run yet: `ssr calibrate calibration/full_record.toml --out "
+            f"{posterior.parent.relative_to(ROOT)}`, then `make validate`.\n"
+        )
+    return generate(members, posterior=posterior)
+
+
+def write_docs(
+    text: str,
+    doc: Path = VALIDATION_MD,
+    identified: str | None = None,
+    in_sample_text: str | None = None,
+) -> None:
+    """Put the blind, identification and in-sample tables between their markers."""
     from sim.atomic import atomic_write_text
 
     old = doc.read_text(encoding="utf-8")
-    if not BLOCK.search(old) or not IDENTIFIED.search(old):
-        raise ValueError(f"{doc} lacks the <!-- blind:start --> or <!-- identified:start --> block")
-    new = BLOCK.sub(lambda m: m[1] + text + m[3], old)
-    ident = identification() if identified is None else identified
-    atomic_write_text(doc, IDENTIFIED.sub(lambda m: m[1] + ident + m[3], new))
+    blocks = {BLOCK: text, IDENTIFIED: identified, IN_SAMPLE: in_sample_text}
+    missing = [b.pattern.split("-->")[0][4:] for b in blocks if not b.search(old)]
+    if missing:
+        raise ValueError(f"{doc} lacks the blocks {missing}")
+    blocks[IDENTIFIED] = identification() if identified is None else identified
+    blocks[IN_SAMPLE] = in_sample() if in_sample_text is None else in_sample_text
+    new = old
+    for block, content in blocks.items():
+        new = block.sub(lambda m, c=content: m[1] + c + m[3], new)
+    atomic_write_text(doc, new)
 
 
 def documented(doc: Path = VALIDATION_MD, block: re.Pattern = BLOCK) -> str:
