@@ -202,6 +202,24 @@ def test_same_file_and_seed_give_the_same_posterior_and_sigkill_resumes_to_it(tm
     assert _posterior_equal(out, tiny_run)
 
 
+def test_raising_the_generations_extends_a_finished_run_with_resume(tmp_path, tiny_run):
+    import shutil
+
+    # given a finished tiny run and the same file asking for one generation more
+    out = tmp_path / "extended"
+    shutil.copytree(tiny_run, out)
+    data = read_toml(TINY)
+    data["calibration"]["generations"] += 1
+    path = _write(tmp_path, data, "longer.toml")
+    assert load_calibration(path).config_hash == load_calibration(TINY).config_hash
+    # when it is resumed
+    assert _ssr(path, "--workers", 1, "--resume", "--out", out) == 0
+    # then the stored generations are kept and one more is added
+    before, after = generations(tiny_run), generations(out)
+    assert len(after) == len(before) + 1 and after[: len(before)] == before
+    assert load_posterior(out / "posterior.parquet").meta["generations"] == len(after)
+
+
 # --- analysis on plain arrays ----------------------------------------------------------
 
 

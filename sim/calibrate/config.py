@@ -44,6 +44,13 @@ CALIBRATION_WINDOW: tuple[str, str] = ("2015-06", "2020-12")
 BLIND_WINDOW: tuple[str, str] = ("2021-01", "2025-05")
 """The months held out for the blind test (coups, partner, withdrawals, termination)."""
 
+STOP_RULES = ("generations", "min_epsilon", "min_acceptance_rate", "members")
+"""Keys of ``[calibration]`` that say when to stop (or how many members the blind test
+runs), not what is sampled: changing them keeps the hash, so a run can be extended."""
+UNHASHED = (*STOP_RULES, "scenario", "description")
+"""Keys of ``[calibration]`` left out of the hash: the stop rules, the description, and
+the scenario's path (its content is hashed: moving the files keeps the hash)."""
+
 KINDS = ("monthly", "level", "at", "share", "ratio")
 """How a statistic turns record rows and model frames into one number (see Statistic)."""
 
@@ -348,11 +355,14 @@ def _hash(data: dict[str, Any], scenario: Scenario, priors: tuple[Prior, ...]) -
     """SHA-256 of the file and its scenario, less the inferred parameters' defaults.
 
     Installing a posterior rewrites those defaults; the hash, and so the posterior's
-    provenance, stays the same.
+    provenance, stays the same. The keys of :data:`UNHASHED` are left out too: raising
+    ``generations`` and adding ``--resume`` extends a finished run.
     """
     inferred = {p.name for p in priors}
+    meta = {k: v for k, v in data.get("calibration", {}).items() if k not in UNHASHED}
     blob = json.dumps(
-        {"file": data, "scenario": scenario.config_hash(exclude=inferred)}, sort_keys=True
+        {"file": {**data, "calibration": meta}, "scenario": scenario.config_hash(exclude=inferred)},
+        sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()
 
