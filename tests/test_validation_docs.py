@@ -80,3 +80,21 @@ def test_given_paired_differences_then_the_effect_interval_contains_the_mean():
     assert e.lo < e.mean < e.hi and e.mean == 1.25 and e.excludes_zero
     flat = effect("y", [1.0, 2.0], [1.0, 2.0])
     assert flat.mean == 0 and not flat.excludes_zero
+
+
+def test_given_the_list_of_misses_then_the_document_shows_it_and_each_test_is_marked():
+    import ast
+
+    from sim.validation.blind import MISSES as BLOCK
+    from sim.validation.misses import MISSES, markdown
+
+    # the table in the document is the list's own
+    found = BLOCK.search(TEXT)
+    assert found and found[2] == markdown(), "run `make validate`"
+    # every listed test exists and carries the strict expected-failure mark
+    for miss in MISSES:
+        file, name = miss.test.split("::")
+        tree = ast.parse((ROOT / file).read_text(encoding="utf-8"))
+        func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+        assert [ast.unparse(d) for d in func.decorator_list] == ["expected_miss"], miss.test
+        assert miss.window in ("calibration", "blind", "both")

@@ -90,32 +90,29 @@ class ArmedGroupParams(ParamGroup):
         0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
     )
     spread_rate: float = param(
-        0.645,
+        0.3946,
         0,
         1,
         "per month per unit opportunity gap",
         "Jihadist mobility toward regions offering more opportunity.",
-        "assumption: value from the 2025 calibration, but halving or doubling it moves "
-        "none of its targets (the centre/north balance after 2017 and the centre's share "
-        "of harm) beyond the spread between replicates (tests/test_calibrated_params.py), "
-        "so the record does not pin it",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     taxation_capacity: float = param(
-        1.8,
+        2.047,
         0,
         50,
         "fighters per 1,000 people",
         "Fighters a group can sustain per 1,000 people it reaches: its supporters, and the "
         "others where the state lacks control.",
-        "calibrated: jihadist strength of several thousand in 2022-23 (assumption, order of magnitude) and civilian harm 2022-23, UN (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     trafficking_capacity: float = param(
-        1400.0,
+        1552.0,
         0,
         20000,
         "fighters per unit exposure",
         "Fighters a region's trafficking rents can sustain at full exposure.",
-        "calibrated: the north the main theatre in 2015-16 and jihadist strength of several thousand (assumption) (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     people_half: float = param(
         300000,

@@ -41,24 +41,23 @@ class CorruptionParams(ParamGroup):
     """Corruption propensity, contagion and sanctions."""
 
     baseline: float = param(
-        0.64,
+        0.6779,
         0,
         1,
         "index",
         "Institutional baseline of corruption propensity (initial mean and long-run anchor).",
-        "calibrated: TI CPI 28-35 (2013-2024) and Afrobarometer 2020, 53% see most police as corrupt (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     initial_sd: float = param(
         0.1, 0, 0.5, "index", "Spread of initial propensities across units.", init_only=True
     )
     drift: float = param(
-        0.0144,
+        0.02061,
         0,
         1,
         "per month",
         "Pull toward the institutional baseline (half-life ln 2 / drift: about four years).",
-        "assumption: institutional change takes years (TI CPI for Mali within 28-35 over "
-        "2013-2024; Pritchett, Woolcock & Andrews 2013, slow growth of state capability)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.83 of the prior's)",
     )
     contagion: float = param(0.05, 0, 1, "per month", "Pull toward the regional mean of peers.")
     tipping_point: float = param(

@@ -70,12 +70,12 @@ class MilitiaParams(ParamGroup):
     )
 
     mobilisation_rate: float = param(
-        0.25,
+        0.3125,
         0,
         10,
         "recruits per 1,000 people per month",
         "Self-defence mobilisation at full communal tension, full threat and no state protection.",
-        "calibrated: the centre's share of civilian harm 2020-01 to 05, ECHO (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     max_per_1000: float = param(
         2.0,
@@ -98,13 +98,12 @@ class MilitiaParams(ParamGroup):
         "assumption",
     )
     reprisal_rate: float = param(
-        6.0,
+        1.935,
         0,
         100,
         "attacks per 1,000 militia fighters per month",
         "Militia attacks on other communities where every community is suspected.",
-        "calibrated: communal militias about 20% of civilian victims, MINUSMA 2021-Q2 "
-        "(docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     reprisal_floor: float = param(
         0.2,

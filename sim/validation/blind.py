@@ -44,6 +44,7 @@ VALIDATION_MD = ROOT / "docs" / "VALIDATION.md"
 BLOCK = re.compile(r"(<!-- blind:start -->\n)(.*?)(<!-- blind:end -->)", re.S)
 IDENTIFIED = re.compile(r"(<!-- identified:start -->\n)(.*?)(<!-- identified:end -->)", re.S)
 IN_SAMPLE = re.compile(r"(<!-- insample:start -->\n)(.*?)(<!-- insample:end -->)", re.S)
+MISSES = re.compile(r"(<!-- misses:start -->\n)(.*?)(<!-- misses:end -->)", re.S)
 IN_SAMPLE_POSTERIOR = ROOT / "calibration" / "runs" / "full_record" / "posterior.parquet"
 """The posterior of ``calibration/full_record.toml`` (fitted to the blind window too)."""
 BAND = (0.05, 0.95)
@@ -277,12 +278,15 @@ def write_docs(
     from sim.atomic import atomic_write_text
 
     old = doc.read_text(encoding="utf-8")
-    blocks = {BLOCK: text, IDENTIFIED: identified, IN_SAMPLE: in_sample_text}
+    from sim.validation import misses
+
+    blocks = {BLOCK: text, IDENTIFIED: identified, IN_SAMPLE: in_sample_text, MISSES: ""}
     missing = [b.pattern.split("-->")[0][4:] for b in blocks if not b.search(old)]
     if missing:
         raise ValueError(f"{doc} lacks the blocks {missing}")
     blocks[IDENTIFIED] = identification() if identified is None else identified
     blocks[IN_SAMPLE] = in_sample() if in_sample_text is None else in_sample_text
+    blocks[MISSES] = misses.markdown()
     new = old
     for block, content in blocks.items():
         new = block.sub(lambda m, c=content: m[1] + c + m[3], new)
