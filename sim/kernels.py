@@ -59,45 +59,49 @@ def draw_seed(rng: np.random.Generator) -> int:
 
 
 @njit(cache=True)
-def _fenwick(counts: np.ndarray) -> np.ndarray:
-    """Fenwick tree (1-based, length m + 1) of non-negative integer counts."""
+def _fenwick(counts: np.ndarray, size: int) -> np.ndarray:
+    """Fenwick tree (1-based, length ``size + 1``) of counts padded with zeros to ``size``."""
     m = counts.shape[0]
-    tree = np.zeros(m + 1, dtype=np.int64)
-    for i in range(m):
-        tree[i + 1] += counts[i]
+    tree = np.zeros(size + 1, dtype=np.int64)
+    for i in range(size):
+        if i < m:
+            tree[i + 1] += counts[i]
         j = i + 1 + ((i + 1) & -(i + 1))
-        if j <= m:
+        if j <= size:
             tree[j] += tree[i + 1]
     return tree
 
 
 @njit(cache=True)
 def _draw_without_replacement(counts: np.ndarray, k: int, out: np.ndarray) -> None:
-    """Add to ``out`` a multivariate hypergeometric draw of ``k`` from ``counts``."""
+    """Add to ``out`` a multivariate hypergeometric draw of ``k`` from ``counts``.
+
+    Each person: ``u`` uniform among the persons left, then the row holding the u-th
+    person, found by descending a Fenwick tree padded to a power of two, without
+    branches (the tree's nodes on the way down that hold the person lose one).
+    """
     m = counts.shape[0]
-    tree = _fenwick(counts)
+    size = 1
+    while size < m:
+        size *= 2
+    tree = _fenwick(counts, size)
     total = 0
     for i in range(m):
         total += counts[i]
-    top = 1
-    while top * 2 <= m:
-        top *= 2
     for _ in range(k):
         u = np.random.randint(0, total)  # the u-th person left (0-based)
         pos = 0
-        step = top
+        step = size // 2
         while step > 0:
             nxt = pos + step
-            if nxt <= m and tree[nxt] <= u:
-                pos = nxt
-                u -= tree[nxt]
+            t = tree[nxt]
+            right = t <= u
+            pos = nxt if right else pos
+            u = u - t if right else u
+            tree[nxt] -= 0 if right else 1
             step //= 2
         # row ``pos`` (0-based) holds the person
         out[pos] += 1
-        j = pos + 1
-        while j <= m:
-            tree[j] -= 1
-            j += j & -j
         total -= 1
 
 
