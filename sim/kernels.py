@@ -136,30 +136,57 @@ def take_rows(people: np.ndarray, bounds: np.ndarray, wanted: np.ndarray, seed: 
 
 
 @njit(cache=True)
+def _guide(cum: np.ndarray) -> np.ndarray:
+    """Guide table of the cumulative weights ``cum`` (one bucket per row).
+
+    For each of ``m`` equal buckets of [0, total): the rows whose cumulative weight
+    lies at or below the bucket's lower edge, made slightly smaller so that the count
+    is a lower bound of every draw's row in the bucket whatever the rounding.
+    """
+    m = cum.shape[0]
+    total = cum[m - 1]
+    guide = np.empty(m, dtype=np.int64)
+    i = 0
+    for j in range(m):
+        edge = j * total / m * (1.0 - 1e-9)
+        while i < m and cum[i] <= edge:
+            i += 1
+        guide[j] = i
+    return guide
+
+
+@njit(cache=True)
 def add_rows(people: np.ndarray, bounds: np.ndarray, counts: np.ndarray, seed: int) -> None:
     """Place ``counts[r]`` persons in rows ``bounds[r]:bounds[r+1]`` of ``people``.
 
     Each person goes to a row with probability proportional to ``max(people, 1)``
-    (a multinomial draw); ``people`` is increased in place.
+    (a multinomial draw); ``people`` is increased in place. The row of a uniform draw
+    ``x`` is the number of cumulative weights ``<= x`` (``searchsorted``, side
+    "right"), found by a forward scan from the guide table's start for ``x``'s bucket.
     """
     np.random.seed(seed)
     n = counts.shape[0]
     for r in range(n):
         k = counts[r]
-        if k <= 0:
-            continue
         lo = bounds[r]
-        hi = bounds[r + 1]
-        cum = np.empty(hi - lo, dtype=np.float64)
+        m = bounds[r + 1] - lo
+        if k <= 0 or m == 0:
+            continue
+        cum = np.empty(m, dtype=np.float64)
         acc = 0.0
-        for i in range(hi - lo):
+        for i in range(m):
             acc += max(people[lo + i], 1.0)
             cum[i] = acc
-        added = np.zeros(hi - lo, dtype=np.int64)
+        guide = _guide(cum)
+        scale = m / acc
+        added = np.zeros(m, dtype=np.int64)
         for _ in range(k):
-            i = np.searchsorted(cum, np.random.random() * acc, side="right")
-            added[min(i, hi - lo - 1)] += 1
-        for i in range(hi - lo):
+            x = np.random.random() * acc
+            i = guide[min(int(x * scale), m - 1)]
+            while i < m and cum[i] <= x:
+                i += 1
+            added[min(i, m - 1)] += 1
+        for i in range(m):
             people[lo + i] += added[i]
 
 

@@ -156,3 +156,35 @@ def test_given_any_rows_when_drawing_without_replacement_then_rows_match_the_tex
         _reference_draw(counts, k, expected, trial)
         assert np.array_equal(out, expected)
         assert out.sum() == k and (out <= counts).all()
+
+
+@njit
+def _reference_add(people, bounds, counts, seed):  # noqa: ANN001, ANN202
+    """The textbook placement (a binary search per person), for the comparison."""
+    np.random.seed(seed)
+    for r in range(counts.shape[0]):
+        lo, hi = bounds[r], bounds[r + 1]
+        if counts[r] <= 0 or hi == lo:
+            continue
+        cum = np.cumsum(np.maximum(people[lo:hi], 1.0))
+        added = np.zeros(hi - lo, dtype=np.int64)
+        for _ in range(counts[r]):
+            i = np.searchsorted(cum, np.random.random() * cum[-1], side="right")
+            added[min(i, hi - lo - 1)] += 1
+        people[lo:hi] += added
+
+
+def test_given_any_weights_when_placing_people_then_rows_match_the_textbook_search():
+    rs = np.random.default_rng(2)
+    for trial in range(300):
+        sizes = rs.integers(1, 300, int(rs.integers(1, 12)))
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        if trial % 3 == 0:  # heavy-tailed weights: most persons go to a few rows
+            people = np.floor(rs.pareto(0.7, bounds[-1]) * 1000)
+        else:
+            people = rs.integers(0, rs.choice([2, 10, 1000, 100000]), bounds[-1]).astype(float)
+        counts = rs.integers(0, 3000, len(sizes))
+        expected = people.copy()
+        kernels.add_rows(people, bounds, counts, trial)
+        _reference_add(expected, bounds, counts, trial)
+        assert np.array_equal(people, expected)
