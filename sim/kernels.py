@@ -47,15 +47,20 @@ import numpy as np
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
-from numba.np.random.generator_core import _bit_gen_type
+from numba.np.random.generator_core import _bit_gen_type, next_uint32
 
 SEED_BOUND = 2**32
 """Seeds of numba's Mersenne Twister lie in [0, 2**32)."""
 
 
 def draw_seed(rng: np.random.Generator) -> int:
-    """A seed for one kernel call, drawn from the model's generator."""
-    return int(rng.integers(SEED_BOUND))
+    """A seed for one kernel call, drawn from the model's generator.
+
+    The same number, and the same generator state afterwards, as
+    ``rng.integers(SEED_BOUND)`` (which, for this bound, is the bit generator's next
+    32-bit output), without its per-call argument handling.
+    """
+    return int(_next_uint32(handle(rng)))
 
 
 @njit(cache=True)
@@ -434,6 +439,12 @@ def binomial_array(h: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     for i in range(n.shape[0]):
         out[i] = g.binomial(n[i], p[0] if shared else p[i])
     return out
+
+
+@njit(cache=True)
+def _next_uint32(h: np.ndarray) -> int:
+    """The next 32-bit output of the bit generator whose addresses are ``h``."""
+    return next_uint32(_generator(h).bit_generator)
 
 
 def warm() -> None:

@@ -84,3 +84,14 @@ def test_given_many_generators_when_drawing_then_each_uses_its_own_state():
         for a, b in pairs:
             assert np.array_equal(draws.poisson(b, np.full(4, 3.0)), a.poisson(np.full(4, 3.0)))
     assert all(_same_state(a, b) for a, b in pairs)
+
+
+def test_given_a_generator_when_drawing_kernel_seeds_then_they_are_numpys_integers():
+    from sim import kernels
+
+    for seed in range(50):
+        a, b = _pair(seed)
+        for _ in range(10):
+            assert kernels.draw_seed(b) == int(a.integers(kernels.SEED_BOUND))
+            assert b.random() == a.random()  # interleaved with other draws
+        assert _same_state(a, b)
