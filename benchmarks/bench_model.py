@@ -27,6 +27,8 @@ Usage::
     .venv/bin/python benchmarks/bench_model.py            # or: make bench
     .venv/bin/python benchmarks/bench_model.py --steps 20 --repeats 2
     .venv/bin/python benchmarks/bench_model.py --ref 8aac149 --skip-scaling
+    .venv/bin/python benchmarks/bench_model.py --ref 3a235b7 --skip-scaling \\
+        --scenario scenarios/baseline.toml   # also a replicate of the baseline
 """
 
 from __future__ import annotations
@@ -133,6 +135,20 @@ for seed in range({runs}):
 print(json.dumps(best))
 """
 
+RUN_SCENARIO = """
+import json, time
+from sim.scenario import load_scenario, simulate
+scenario = load_scenario({path!r})
+seeds = scenario.replicate_seeds()
+simulate(scenario, seeds[0])
+best = float("inf")
+for seed in seeds[:{runs}]:
+    t0 = time.process_time()
+    simulate(scenario, seed)
+    best = min(best, time.process_time() - t0)
+print(json.dumps(best))
+"""
+
 BIG = """
 import json, time
 def status(key):
@@ -198,18 +214,26 @@ def exported(ref: str | None) -> Iterator[str]:
         yield tmp
 
 
-def run_cpu(runs: int, ref: str | None) -> float:
-    """Best CPU seconds of a default 120-month run, here or at commit ``ref``."""
+def run_cpu(runs: int, ref: str | None, scenario: str | None = None) -> float:
+    """Best CPU seconds of a default 120-month run (or a replicate of ``scenario``)."""
+    code = RUN_CPU.format(runs=runs)
+    if scenario:
+        code = RUN_SCENARIO.format(runs=runs, path=os.path.abspath(scenario))
     with exported(ref) as path:
-        return float(child(RUN_CPU.format(runs=runs), path))
+        return float(child(code, path))
 
 
-def per_run_section(runs: int, ref: str | None) -> None:
-    """Section 4: CPU per default run, runs per second per core, 100,000-run projection."""
-    rows = [("this tree", run_cpu(runs, None))]
+def per_run_section(runs: int, ref: str | None, scenario: str | None = None) -> None:
+    """Section 4: CPU per default run, runs per second per core, 100,000-run projection.
+
+    With ``scenario``: one replicate of that scenario file instead (its own seeds,
+    events and parameters, as ``ssr run`` simulates it).
+    """
+    rows = [("this tree", run_cpu(runs, None, scenario))]
     if ref:
-        rows.insert(0, (f"ref {ref}", run_cpu(runs, ref)))
-    print(f"4. One default 120-month run (CPU seconds, best of {runs})\n")
+        rows.insert(0, (f"ref {ref}", run_cpu(runs, ref, scenario)))
+    what = f"replicate of {scenario}" if scenario else "default 120-month run"
+    print(f"4. One {what} (CPU seconds, best of {runs})\n")
     print("| code | CPU s / run | runs / s / core | hours for 100,000 runs on 2 cores |")
     print("|------|------------:|----------------:|----------------------------------:|")
     for label, cpu in rows:
@@ -265,6 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ref", help="also time this git commit's sim (e.g. 8aac149)")
     ap.add_argument("--skip-scaling", action="store_true", help="skip sections 1-3")
     ap.add_argument("--big-steps", type=int, default=3, help="timed steps at 100k and 1M")
+    ap.add_argument("--scenario", help="section 4 also times a replicate of this scenario")
     args = ap.parse_args(argv)
     run = dict(steps=args.steps, repeats=args.repeats, warmup=args.warmup)
 
@@ -277,6 +302,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_scaling:
         scaling_sections(args, run)
     per_run_section(args.runs, args.ref)
+    if args.scenario:
+        per_run_section(args.runs, args.ref, args.scenario)
     big_section(args.big_steps, args.ref)
     compile_section()
     print(f"{_load()} at the end (timings are only comparable at similar load)")

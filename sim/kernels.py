@@ -1,4 +1,4 @@
-"""Compiled kernels for the people ledger's random moves (numba, cached on disk).
+"""Compiled kernels for the people ledger's random moves and cheap draws (numba, cached).
 
 The mechanisms move whole persons between stocks many times a month: take civilians out
 of a region's communities, put them back, remove personnel from a region's units. Drawn
@@ -22,6 +22,10 @@ Draws:
   :mod:`sim.mechanisms.recruitment` (grievance, stance, regional shares, Poisson
   volunteers) in one loop; :func:`take_volunteers` draws, without replacement, the
   accepted recruits among each region's volunteers.
+- :func:`poisson_array` and :func:`binomial_array` draw from the model's own
+  ``numpy.random.Generator`` (its bit generator's addresses, :func:`handle`) with numba's
+  port of NumPy's algorithms: the same values as NumPy, without its per-call argument
+  checks (:mod:`sim.draws` is their entry point).
 
 Randomness: numba keeps its own Mersenne Twister per thread. Every kernel takes a
 ``seed`` drawn by the caller from the model's ``numpy.random.Generator``
@@ -37,58 +41,72 @@ this module inside their functions, so numba loads on the first month, not on im
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+from numba.np.random.generator_core import _bit_gen_type, next_uint32
 
 SEED_BOUND = 2**32
 """Seeds of numba's Mersenne Twister lie in [0, 2**32)."""
 
 
 def draw_seed(rng: np.random.Generator) -> int:
-    """A seed for one kernel call, drawn from the model's generator."""
-    return int(rng.integers(SEED_BOUND))
+    """A seed for one kernel call, drawn from the model's generator.
+
+    The same number, and the same generator state afterwards, as
+    ``rng.integers(SEED_BOUND)`` (which, for this bound, is the bit generator's next
+    32-bit output), without its per-call argument handling.
+    """
+    return int(_next_uint32(handle(rng)))
 
 
 @njit(cache=True)
-def _fenwick(counts: np.ndarray) -> np.ndarray:
-    """Fenwick tree (1-based, length m + 1) of non-negative integer counts."""
+def _fenwick(counts: np.ndarray, size: int) -> np.ndarray:
+    """Fenwick tree (1-based, length ``size + 1``) of counts padded with zeros to ``size``."""
     m = counts.shape[0]
-    tree = np.zeros(m + 1, dtype=np.int64)
-    for i in range(m):
-        tree[i + 1] += counts[i]
+    tree = np.zeros(size + 1, dtype=np.int64)
+    for i in range(size):
+        if i < m:
+            tree[i + 1] += counts[i]
         j = i + 1 + ((i + 1) & -(i + 1))
-        if j <= m:
+        if j <= size:
             tree[j] += tree[i + 1]
     return tree
 
 
 @njit(cache=True)
 def _draw_without_replacement(counts: np.ndarray, k: int, out: np.ndarray) -> None:
-    """Add to ``out`` a multivariate hypergeometric draw of ``k`` from ``counts``."""
+    """Add to ``out`` a multivariate hypergeometric draw of ``k`` from ``counts``.
+
+    Each person: ``u`` uniform among the persons left, then the row holding the u-th
+    person, found by descending a Fenwick tree padded to a power of two, without
+    branches (the tree's nodes on the way down that hold the person lose one).
+    """
     m = counts.shape[0]
-    tree = _fenwick(counts)
+    size = 1
+    while size < m:
+        size *= 2
+    tree = _fenwick(counts, size)
     total = 0
     for i in range(m):
         total += counts[i]
-    top = 1
-    while top * 2 <= m:
-        top *= 2
     for _ in range(k):
         u = np.random.randint(0, total)  # the u-th person left (0-based)
         pos = 0
-        step = top
+        step = size // 2
         while step > 0:
             nxt = pos + step
-            if nxt <= m and tree[nxt] <= u:
-                pos = nxt
-                u -= tree[nxt]
+            t = tree[nxt]
+            right = t <= u
+            pos = nxt if right else pos
+            u = u - t if right else u
+            tree[nxt] -= 0 if right else 1
             step //= 2
         # row ``pos`` (0-based) holds the person
         out[pos] += 1
-        j = pos + 1
-        while j <= m:
-            tree[j] -= 1
-            j += j & -j
         total -= 1
 
 
@@ -123,30 +141,57 @@ def take_rows(people: np.ndarray, bounds: np.ndarray, wanted: np.ndarray, seed: 
 
 
 @njit(cache=True)
+def _guide(cum: np.ndarray) -> np.ndarray:
+    """Guide table of the cumulative weights ``cum`` (one bucket per row).
+
+    For each of ``m`` equal buckets of [0, total): the rows whose cumulative weight
+    lies at or below the bucket's lower edge, made slightly smaller so that the count
+    is a lower bound of every draw's row in the bucket whatever the rounding.
+    """
+    m = cum.shape[0]
+    total = cum[m - 1]
+    guide = np.empty(m, dtype=np.int64)
+    i = 0
+    for j in range(m):
+        edge = j * total / m * (1.0 - 1e-9)
+        while i < m and cum[i] <= edge:
+            i += 1
+        guide[j] = i
+    return guide
+
+
+@njit(cache=True)
 def add_rows(people: np.ndarray, bounds: np.ndarray, counts: np.ndarray, seed: int) -> None:
     """Place ``counts[r]`` persons in rows ``bounds[r]:bounds[r+1]`` of ``people``.
 
     Each person goes to a row with probability proportional to ``max(people, 1)``
-    (a multinomial draw); ``people`` is increased in place.
+    (a multinomial draw); ``people`` is increased in place. The row of a uniform draw
+    ``x`` is the number of cumulative weights ``<= x`` (``searchsorted``, side
+    "right"), found by a forward scan from the guide table's start for ``x``'s bucket.
     """
     np.random.seed(seed)
     n = counts.shape[0]
     for r in range(n):
         k = counts[r]
-        if k <= 0:
-            continue
         lo = bounds[r]
-        hi = bounds[r + 1]
-        cum = np.empty(hi - lo, dtype=np.float64)
+        m = bounds[r + 1] - lo
+        if k <= 0 or m == 0:
+            continue
+        cum = np.empty(m, dtype=np.float64)
         acc = 0.0
-        for i in range(hi - lo):
+        for i in range(m):
             acc += max(people[lo + i], 1.0)
             cum[i] = acc
-        added = np.zeros(hi - lo, dtype=np.int64)
+        guide = _guide(cum)
+        scale = m / acc
+        added = np.zeros(m, dtype=np.int64)
         for _ in range(k):
-            i = np.searchsorted(cum, np.random.random() * acc, side="right")
-            added[min(i, hi - lo - 1)] += 1
-        for i in range(hi - lo):
+            x = np.random.random() * acc
+            i = guide[min(int(x * scale), m - 1)]
+            while i < m and cum[i] <= x:
+                i += 1
+            added[min(i, m - 1)] += 1
+        for i in range(m):
             people[lo + i] += added[i]
 
 
@@ -310,6 +355,98 @@ def take_volunteers(
     return left
 
 
+# ---------------------------------------------------------------- generator draws
+POISSON_LAM_MAX = np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10
+"""The largest Poisson mean NumPy accepts (``numpy/random/_generator.pyx``)."""
+
+_HANDLES: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
+_HANDLES_KEPT = 8
+"""Handles remembered (one per live model is enough; old ones are dropped first)."""
+
+
+def handle(rng: np.random.Generator) -> np.ndarray:
+    """The four addresses numba needs to draw from ``rng`` (uint64; cached per generator)."""
+    entry = _HANDLES.get(id(rng))
+    if entry is not None and entry[0] is rng:
+        return entry[1]
+    c = rng.bit_generator.ctypes
+    address = [
+        c.state.value,
+        ctypes.cast(c.next_uint64, ctypes.c_void_p).value,
+        ctypes.cast(c.next_uint32, ctypes.c_void_p).value,
+        ctypes.cast(c.next_double, ctypes.c_void_p).value,
+    ]
+    h = np.array(address, dtype=np.uint64)
+    if len(_HANDLES) >= _HANDLES_KEPT:
+        _HANDLES.pop(next(iter(_HANDLES)))
+    _HANDLES[id(rng)] = (rng, h)
+    return h
+
+
+@intrinsic
+def _generator(typingctx, h):  # noqa: ANN001, ANN202 - numba's intrinsic protocol
+    """Numba's ``Generator`` value over the bit generator whose addresses are ``h``."""
+    gen_type = types.NumPyRandomGeneratorType("generator")
+
+    def codegen(context, builder, sig, args):  # noqa: ANN001, ANN202
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+
+        def item(i: int):  # noqa: ANN202 - the i-th address (uint64, the size of uintp)
+            return builder.load(cgutils.gep_inbounds(builder, ary.data, i))
+
+        bitgen = cgutils.create_struct_proxy(_bit_gen_type)(context, builder)
+        bitgen.parent = context.get_constant_null(types.pyobject)
+        bitgen.state_address = item(0)
+        bitgen.state = item(0)
+        bitgen.fnptr_next_uint64 = item(1)
+        bitgen.fnptr_next_uint32 = item(2)
+        bitgen.fnptr_next_double = item(3)
+        bitgen.bit_generator = context.get_constant(types.uintp, 0)
+        gen = cgutils.create_struct_proxy(gen_type)(context, builder)
+        gen.bit_generator = bitgen._getvalue()
+        gen.meminfo = context.get_constant_null(types.MemInfoPointer(types.voidptr))
+        gen.parent = context.get_constant_null(types.pyobject)
+        return gen._getvalue()
+
+    return gen_type(h), codegen
+
+
+@njit(cache=True)
+def poisson_array(h: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson(lam[i]) for each i, in order; -1 everywhere when a mean is invalid."""
+    out = np.empty(lam.shape[0], dtype=np.int64)
+    for i in range(lam.shape[0]):
+        if not (lam[i] >= 0.0) or lam[i] > POISSON_LAM_MAX:
+            out[:] = -1
+            return out
+    g = _generator(h)
+    for i in range(lam.shape[0]):
+        out[i] = g.poisson(lam[i])
+    return out
+
+
+@njit(cache=True)
+def binomial_array(h: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial(n[i], p[i]) (``p`` of length 1 is shared), in order; -1 when invalid."""
+    out = np.empty(n.shape[0], dtype=np.int64)
+    shared = p.shape[0] == 1
+    for i in range(n.shape[0]):
+        q = p[0] if shared else p[i]
+        if n[i] < 0 or not (0.0 <= q <= 1.0):
+            out[:] = -1
+            return out
+    g = _generator(h)
+    for i in range(n.shape[0]):
+        out[i] = g.binomial(n[i], p[0] if shared else p[i])
+    return out
+
+
+@njit(cache=True)
+def _next_uint32(h: np.ndarray) -> int:
+    """The next 32-bit output of the bit generator whose addresses are ``h``."""
+    return next_uint32(_generator(h).bit_generator)
+
+
 def warm() -> None:
     """Compile (or load from the cache) every kernel once, e.g. when a worker starts."""
     people = np.array([3.0, 2.0])
@@ -329,13 +466,20 @@ def warm() -> None:
     coefs = np.array([0.0, 0.3, 0.1, 0.5, 0.01])
     out = recruitment_pass(c, np.zeros(1), np.zeros(1), coefs, 0)
     take_volunteers(people, out[3], bounds, np.array([1], dtype=np.int64), 0)
+    h = handle(np.random.default_rng(0))
+    poisson_array(h, np.ones(2))
+    binomial_array(h, np.ones(2, dtype=np.int64), np.ones(1) / 2)
 
 
 __all__ = [
+    "POISSON_LAM_MAX",
     "SEED_BOUND",
     "add_rows",
     "add_units",
+    "binomial_array",
     "draw_seed",
+    "handle",
+    "poisson_array",
     "recruitment_pass",
     "take_rows",
     "take_units",

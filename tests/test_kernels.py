@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from sim import kernels
 
@@ -103,3 +104,87 @@ def test_given_arrivals_when_adding_to_units_then_they_spread_evenly_within_the_
         assert size[:2].sum() == 10.0 and size[2] == 4.0
         total += size
     assert total[:2] / draws == pytest.approx([5.0, 5.0], abs=0.2)
+
+
+@njit
+def _reference_draw(counts, k, out, seed):  # noqa: ANN001, ANN202
+    """The textbook draw (a Fenwick tree searched with branches), for the comparison."""
+    np.random.seed(seed)
+    m = counts.shape[0]
+    tree = np.zeros(m + 1, dtype=np.int64)
+    for i in range(m):
+        tree[i + 1] += counts[i]
+        j = i + 1 + ((i + 1) & -(i + 1))
+        if j <= m:
+            tree[j] += tree[i + 1]
+    total = counts.sum()
+    top = 1
+    while top * 2 <= m:
+        top *= 2
+    for _ in range(k):
+        u = np.random.randint(0, total)
+        pos, step = 0, top
+        while step > 0:
+            if pos + step <= m and tree[pos + step] <= u:
+                pos += step
+                u -= tree[pos]
+            step //= 2
+        out[pos] += 1
+        j = pos + 1
+        while j <= m:
+            tree[j] -= 1
+            j += j & -j
+        total -= 1
+
+
+@njit
+def _kernel_draw(counts, k, out, seed):  # noqa: ANN001, ANN202
+    np.random.seed(seed)
+    kernels._draw_without_replacement(counts, k, out)
+
+
+def test_given_any_rows_when_drawing_without_replacement_then_rows_match_the_textbook_draw():
+    rs = np.random.default_rng(0)
+    for trial in range(300):
+        m = int(rs.integers(1, 400))
+        counts = rs.integers(0, rs.choice([2, 10, 1000, 100000]), m)
+        counts[rs.random(m) < 0.2] = 0
+        k = int(rs.integers(0, min(counts.sum(), 3000) + 1))
+        out = np.zeros(m, dtype=np.int64)
+        expected = np.zeros(m, dtype=np.int64)
+        _kernel_draw(counts, k, out, trial)
+        _reference_draw(counts, k, expected, trial)
+        assert np.array_equal(out, expected)
+        assert out.sum() == k and (out <= counts).all()
+
+
+@njit
+def _reference_add(people, bounds, counts, seed):  # noqa: ANN001, ANN202
+    """The textbook placement (a binary search per person), for the comparison."""
+    np.random.seed(seed)
+    for r in range(counts.shape[0]):
+        lo, hi = bounds[r], bounds[r + 1]
+        if counts[r] <= 0 or hi == lo:
+            continue
+        cum = np.cumsum(np.maximum(people[lo:hi], 1.0))
+        added = np.zeros(hi - lo, dtype=np.int64)
+        for _ in range(counts[r]):
+            i = np.searchsorted(cum, np.random.random() * cum[-1], side="right")
+            added[min(i, hi - lo - 1)] += 1
+        people[lo:hi] += added
+
+
+def test_given_any_weights_when_placing_people_then_rows_match_the_textbook_search():
+    rs = np.random.default_rng(2)
+    for trial in range(300):
+        sizes = rs.integers(1, 300, int(rs.integers(1, 12)))
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        if trial % 3 == 0:  # heavy-tailed weights: most persons go to a few rows
+            people = np.floor(rs.pareto(0.7, bounds[-1]) * 1000)
+        else:
+            people = rs.integers(0, rs.choice([2, 10, 1000, 100000]), bounds[-1]).astype(float)
+        counts = rs.integers(0, 3000, len(sizes))
+        expected = people.copy()
+        kernels.add_rows(people, bounds, counts, trial)
+        _reference_add(expected, bounds, counts, trial)
+        assert np.array_equal(people, expected)

@@ -46,6 +46,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["sim.geography", "sim.mapping"], 1),
     **dict.fromkeys(["sim.atomic", "sim.provenance", "sim.lifeline", "sim.outdir"], 1),
     **dict.fromkeys(["sim.resources", "sim.executors", "sim.kernels", "sim.choices"], 1),
+    "sim.draws": 1,
     "sim.world": 2,
     "sim.mechanisms": 3,
     **dict.fromkeys(["sim.params", "sim.build", "sim.agents"], 4),

@@ -57,6 +57,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim import draws
 from sim.mechanisms.population import add_civilians, fighter_room
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -262,7 +263,7 @@ def spread(world: World, p: ArmedGroupParams, rng: np.random.Generator) -> None:
             has_nbr[:, None], nbr_opp / np.where(has_nbr, nbr_opp.sum(axis=1), 1)[:, None], 0
         )
         pvals[~has_nbr] = np.eye(geo.n)[~has_nbr]
-        movers = rng.binomial(a.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
+        movers = draws.binomial(rng, a.fighters[g], np.clip(p.spread_rate * gap, 0.0, 1.0))
         move_fighters(world, g, rng.multinomial(movers, pvals), rng)
 
 
@@ -272,7 +273,7 @@ def step_armed_groups(world: World, params: Needs, rng: np.random.Generator) -> 
     a = world.armed
     a.commitment += p.commitment_recovery * (commitment_target(world, p) - a.commitment)
     spread(world, p, rng)
-    leaving = rng.binomial(a.fighters, p.attrition)
+    leaving = draws.binomial(rng, a.fighters, p.attrition)
     a.fighters -= leaving
     world.people_flows.fighters_left = leaving.sum(axis=0)
     add_civilians(world.communities, leaving.sum(axis=0), rng)
@@ -321,12 +322,12 @@ def rival_clashes(world: World, p: ArmedGroupParams, rng: np.random.Generator) -
     flows = world.people_flows
     for i, j, rate in rivalry(world, p):
         both = np.minimum(a.fighters[i], a.fighters[j])
-        clashes = rng.poisson(rate * both / 1000.0)
+        clashes = draws.poisson(rng, rate * both / 1000.0)
         killed = np.minimum(
-            rng.poisson(p.killed_per_clash * clashes), a.fighters[i] + a.fighters[j]
+            draws.poisson(rng, p.killed_per_clash * clashes), a.fighters[i] + a.fighters[j]
         )
         total = np.maximum(a.fighters[i] + a.fighters[j], 1)
-        lost_i = np.minimum(rng.binomial(killed, a.fighters[i] / total), a.fighters[i])
+        lost_i = np.minimum(draws.binomial(rng, killed, a.fighters[i] / total), a.fighters[i])
         lost_j = np.minimum(killed - lost_i, a.fighters[j])
         a.fighters[i] -= lost_i
         a.fighters[j] -= lost_j
@@ -340,7 +341,7 @@ def terminate(world: World, p: ArmedGroupParams, rng: np.random.Generator) -> No
     a = world.armed
     cma = 0
     jnim = int(np.flatnonzero(~a.signatory)[0])
-    defectors = rng.binomial(a.fighters[cma], p.defection_share)
+    defectors = draws.binomial(rng, a.fighters[cma], p.defection_share)
     a.fighters[cma] -= defectors
     a.fighters[jnim] += defectors
     a.commitment = np.where(

@@ -33,6 +33,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim import draws
 from sim.paramtools import ParamGroup, param
 from sim.world import World
 
@@ -137,6 +138,6 @@ def step_corruption(world: World, params: Needs, rng: np.random.Generator) -> No
 
     world.flows.misconduct_detected = int(detected.sum())
     world.flows.misconduct_sanctioned = int(sanctioned.sum())
-    extortion = rng.poisson(p.extortion_rate * f.size / 1000.0 * c)
+    extortion = draws.poisson(rng, p.extortion_rate * f.size / 1000.0 * c)
     world.flows.extortion_r = np.bincount(reg, weights=extortion, minlength=n)
     f.mean_corruption = float((c * f.size).sum() / max(f.size.sum(), 1e-9))

@@ -37,6 +37,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim import draws
 from sim.mechanisms.donors import DonorParams
 from sim.mechanisms.forces import ForceParams, integrate_into_forces
 from sim.mechanisms.population import add_civilians, fighter_room, take_civilians
@@ -169,13 +170,13 @@ def step_ddr(world: World, params: Needs, rng: np.random.Generator) -> None:
         * world.armed.commitment
         * open_
     )
-    entries = rng.binomial(fighters.sum(axis=1) - ddr.registered, np.clip(uptake, 0.0, 1.0))
+    entries = draws.binomial(rng, fighters.sum(axis=1) - ddr.registered, np.clip(uptake, 0.0, 1.0))
 
     # drop-outs before disarmament: the registered leave the process (still armed); a
     # group shut out of a running DDR (the CMA after termination) leaves it whole
     drop = p.dropout_rate * (1.0 - trust)
     excluded = world.institutions.ddr_active & ~open_
-    dropped = np.where(excluded, ddr.registered, rng.binomial(ddr.registered, drop))
+    dropped = np.where(excluded, ddr.registered, draws.binomial(rng, ddr.registered, drop))
     ddr.registered -= dropped
     back = leave_cantonment(world, drop, rng)
 
@@ -211,7 +212,7 @@ def leave_cantonment(world: World, drop: float, rng: np.random.Generator) -> np.
     stock = world.people.in_ddr_gr
     back = np.zeros(len(stock), dtype=np.int64)
     for g in np.flatnonzero(stock.sum(axis=1)):
-        added = to_fighters(world, g, rng.binomial(stock[g], drop))
+        added = to_fighters(world, g, draws.binomial(rng, stock[g], drop))
         stock[g] -= added
         world.people_flows.ddr_back_to_arms += added
         back[g] = added.sum()
@@ -230,7 +231,7 @@ def canton(
     ddr = world.ddr
     waiting = ddr.registered[open_].sum()
     canton_p = min(1.0, capacity / waiting) if waiting > 0 and capacity > 0 else 0.0
-    disarmed = np.where(open_, rng.binomial(ddr.registered, canton_p), 0)
+    disarmed = np.where(open_, draws.binomial(rng, ddr.registered, canton_p), 0)
     ddr.registered -= disarmed
     for g in np.flatnonzero(disarmed):
         taken = rng.multivariate_hypergeometric(world.armed.fighters[g], int(disarmed[g]))
@@ -250,8 +251,8 @@ def process(
     """
     stock = world.people.in_ddr_gr
     flows = world.people_flows
-    exits = rng.binomial(stock, proc)
-    to_army = rng.binomial(exits, params.ddr.integration_share)
+    exits = draws.binomial(rng, stock, proc)
+    to_army = draws.binomial(rng, exits, params.ddr.integration_share)
     reint = exits - to_army
     stock -= reint
     world.people.reintegrated_gr += reint
@@ -277,7 +278,7 @@ def rearm(world: World, p: DDRParams, rng: np.random.Generator) -> np.ndarray:
     stock = world.people.reintegrated_gr
     relapse = np.zeros(len(stock), dtype=np.int64)
     for g in np.flatnonzero(stock.sum(axis=1)):
-        wanted = np.minimum(rng.binomial(stock[g], min(relapse_p, 1.0)), fighter_room(world))
+        wanted = np.minimum(draws.binomial(rng, stock[g], min(relapse_p, 1.0)), fighter_room(world))
         taken = take_civilians(world.communities, wanted, rng)
         world.armed.fighters[g] += taken
         stock[g] -= taken

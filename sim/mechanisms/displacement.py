@@ -32,6 +32,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim import draws
 from sim.mechanisms.population import add_civilians, take_civilians
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -87,9 +88,9 @@ def step_displacement(world: World, params: Needs, rng: np.random.Generator) -> 
     people = world.people
     d = danger(world, p)
     civilians = np.rint(c.people_r).astype(np.int64)
-    fleeing = rng.binomial(np.maximum(civilians, 0), np.clip(p.flight_rate * d, 0.0, 1.0))
+    fleeing = draws.binomial(rng, np.maximum(civilians, 0), np.clip(p.flight_rate * d, 0.0, 1.0))
     safe = world.flows.control_r * (1.0 - d)
-    returning = rng.binomial(people.displaced_r, np.clip(p.return_rate * safe, 0.0, 1.0))
+    returning = draws.binomial(rng, people.displaced_r, np.clip(p.return_rate * safe, 0.0, 1.0))
     fled = take_civilians(c, fleeing, rng)
     add_civilians(c, returning, rng)
     people.displaced_r += fled - returning

@@ -285,8 +285,9 @@ def integrate_into_forces(
     geo = world.geo
     placed = np.zeros(geo.n, dtype=np.int64)
     ring = geo.adjacency[origin] > 0
-    for regions in (np.array([origin]), np.flatnonzero(ring), np.arange(geo.n)):
-        units = np.flatnonzero(np.isin(f.region, regions))
+    # the units of the region, of its neighbours, of any region (in row order)
+    for in_reach in (f.region == origin, ring[f.region], None):
+        units = np.arange(len(f.region)) if in_reach is None else np.flatnonzero(in_reach)
         room = integration_room(f, p.integration_ceiling)[units]
         take = min(k, int(room.sum()))
         if take == 0:

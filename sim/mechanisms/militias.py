@@ -47,6 +47,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim import draws
 from sim.mechanisms.population import add_civilians, fighter_room, take_civilians
 from sim.mechanisms.violence import ViolenceParams, peacekeeper_cut
 from sim.paramtools import ParamGroup, param
@@ -212,7 +213,7 @@ def mobilise(world: World, p: MilitiaParams, rng: np.random.Generator) -> np.nda
         * (1.0 - takeover(world, p))
         * room
     )
-    wanted = np.minimum(rng.poisson(np.where(tension > 0, mean, 0.0)), fighter_room(world))
+    wanted = np.minimum(draws.poisson(rng, np.where(tension > 0, mean, 0.0)), fighter_room(world))
     return take_civilians(world.communities, wanted, rng)
 
 
@@ -225,10 +226,10 @@ def reprisals(
     deterrence = p.sanction_deterrence * inst.detection * inst.enforcement * (1 - p.state_tolerance)
     suspected = p.reprisal_floor + world.flows.support_r
     mean = p.reprisal_rate * world.militias.fighters_r / 1000.0 * suspected * (1.0 - deterrence)
-    attacks = rng.poisson(mean)
+    attacks = draws.poisson(rng, mean)
     pk_cut = peacekeeper_cut(world, params.violence)
     raids = 1.0 - p.cooptation * takeover(world, p)
-    harm = rng.poisson(p.harm_per_attack * attacks * (1.0 - pk_cut) * raids)
+    harm = draws.poisson(rng, p.harm_per_attack * attacks * (1.0 - pk_cut) * raids)
     return attacks.astype(float), harm.astype(float)
 
 
@@ -237,14 +238,14 @@ def step_militias(world: World, params: Needs, rng: np.random.Generator) -> None
     p = params.militias
     m = world.militias
     recruits = mobilise(world, p, rng)
-    going_home = rng.binomial(m.fighters_r, p.demobilisation * (1.0 - threat(world, p)))
+    going_home = draws.binomial(rng, m.fighters_r, p.demobilisation * (1.0 - threat(world, p)))
     m.fighters_r += recruits - going_home
     add_civilians(world.communities, going_home, rng)
     world.people_flows.militia_joined = recruits
     world.people_flows.militia_left = going_home
     m.recruits = int(recruits.sum())
     m.attacks_r, m.harm_r = reprisals(world, params, rng)
-    killed = rng.binomial(m.harm_r.astype(np.int64), params.violence.civilian_killed_share)
+    killed = draws.binomial(rng, m.harm_r.astype(np.int64), params.violence.civilian_killed_share)
     taken = take_civilians(world.communities, killed, rng)
     world.people_flows.civilians_killed += taken
     world.people.dead_r += taken

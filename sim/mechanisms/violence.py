@@ -45,6 +45,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim import draws
 from sim.mechanisms.population import remove_personnel_by_region, take_civilians
 from sim.paramtools import ParamGroup, param
 from sim.world import World
@@ -289,11 +290,11 @@ def step_violence(world: World, params: Needs, rng: np.random.Generator) -> None
     rate = np.where(a.signatory, p.signatory_attack_rate, p.jihadist_attack_rate) * host
     traffic = 1.0 + p.trafficking_weight * geo.trafficking
     attack_mean = rate[:, None] * fighters / 1000.0 * traffic[None, :]
-    attacks = rng.poisson(attack_mean)
+    attacks = draws.poisson(rng, attack_mean)
     civ_share = np.where(a.signatory, p.signatory_civilian_share, p.jihadist_civilian_share)
     pk_cut = peacekeeper_cut(world, p)
     armed_harm_mean = p.harm_per_attack * (civ_share[:, None] * attacks).sum(axis=0) * (1 - pk_cut)
-    civ_harm_armed = rng.poisson(armed_harm_mean)
+    civ_harm_armed = draws.poisson(rng, armed_harm_mean)
 
     # state operations
     troops = np.bincount(f.region, weights=f.size, minlength=n)
@@ -301,9 +302,11 @@ def step_violence(world: World, params: Needs, rng: np.random.Generator) -> None
     capacity = np.bincount(f.region, weights=f.size * f.effective_capacity, minlength=n) / tw
     compliance = np.bincount(f.region, weights=f.size * f.compliance, minlength=n) / tw
     hostile = (host[:, None] * fighters).sum(axis=0)
-    ops = rng.poisson(p.op_rate * troops / 1000.0 * hostile / (hostile + p.op_half))
+    ops = draws.poisson(rng, p.op_rate * troops / 1000.0 * hostile / (hostile + p.op_half))
     success = capacity * (1.0 - p.tips_weight + p.tips_weight * world.flows.cooperation_r)
-    removed_total = np.minimum(rng.poisson(p.kill_per_op * ops * success), hostile.astype(int))
+    removed_total = np.minimum(
+        draws.poisson(rng, p.kill_per_op * ops * success), hostile.astype(int)
+    )
     # removals split across hostile groups in proportion to hostile fighters
     share = host[:, None] * fighters / np.maximum(hostile, 1e-9)[None, :]
     removed = np.minimum(np.floor(share * removed_total[None, :]).astype(np.int64), a.fighters)
@@ -311,13 +314,13 @@ def step_violence(world: World, params: Needs, rng: np.random.Generator) -> None
     world.people_flows.fighters_killed = removed.sum(axis=0)
     soldiers_lost(world, p, ((1.0 - civ_share)[:, None] * attacks).sum(axis=0), rng)
 
-    collateral = rng.poisson(p.collateral_per_op * ops * (1.0 - compliance))
+    collateral = draws.poisson(rng, p.collateral_per_op * ops * (1.0 - compliance))
     threat = hostile / (hostile + troops + 1.0)
     deter = 1.0 - p.abuse_deterrence * inst.detection * inst.enforcement
-    abuses = rng.poisson(
-        p.abuse_rate * troops / 1000.0 * (1.0 - compliance) * deter * (p.threat_floor + threat)
+    abuses = draws.poisson(
+        rng, p.abuse_rate * troops / 1000.0 * (1.0 - compliance) * deter * (p.threat_floor + threat)
     )
-    civ_harm_forces = collateral + rng.poisson(p.harm_per_abuse * abuses)
+    civ_harm_forces = collateral + draws.poisson(rng, p.harm_per_abuse * abuses)
     civilians_lost(world, p, civ_harm_armed + civ_harm_forces, rng)
 
     flows = world.flows
@@ -339,7 +342,7 @@ def soldiers_lost(
     """Force personnel killed in attacks on them leave their units (flow ``soldiers_killed``)."""
     f = world.forces
     mean = p.soldiers_per_attack * military_attacks_r
-    killed, _ = remove_personnel_by_region(f, rng.poisson(mean), rng)
+    killed, _ = remove_personnel_by_region(f, draws.poisson(rng, mean), rng)
     world.people_flows.soldiers_killed = killed
     world.people.dead_r += killed + world.people_flows.fighters_killed
 
@@ -348,7 +351,7 @@ def civilians_lost(
     world: World, p: ViolenceParams, harmed_r: np.ndarray, rng: np.random.Generator
 ) -> None:
     """The killed among civilians harmed leave their communities (flow ``civilians_killed``)."""
-    killed = rng.binomial(harmed_r.astype(np.int64), p.civilian_killed_share)
+    killed = draws.binomial(rng, harmed_r.astype(np.int64), p.civilian_killed_share)
     taken = take_civilians(world.communities, killed, rng)
     world.people_flows.civilians_killed = taken
     world.people.dead_r += taken
