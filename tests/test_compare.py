@@ -221,4 +221,4 @@ def test_compare_resumes_after_sigkill_with_identical_results(tmp_path):
     b = pd.read_parquet(out / "summary.parquet").drop(columns="run_seconds", errors="ignore")
     pd.testing.assert_frame_equal(a, b)
     assert (ref / "ranking.csv").read_text() == (out / "ranking.csv").read_text()
-    assert "no posterior installed" in (out / "report.md").read_text()
+    assert "fixed parameters (the defaults" in (out / "report.md").read_text()

@@ -76,7 +76,8 @@ class CompareExperiment(Experiment):
         """Plain words for the ensemble: posterior draws, or the defaults with seeds."""
         if self.posterior is None:
             return (
-                f"no posterior installed: the default parameters with {self.members} x "
+                f"fixed parameters (the defaults; no posterior, or --fixed-params) with "
+                f"{self.members} x "
                 f"{self.replicates} seeds (randomness only, not parameter uncertainty)"
             )
         return (
