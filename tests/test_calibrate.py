@@ -312,3 +312,11 @@ def test_a_kill_before_the_history_exists_resumes_from_scratch(tmp_path, tiny_ru
     assert _ssr(TINY, "--workers", 1, "--resume", "--out", out) == 0
     # then it starts afresh and reaches the uninterrupted run's posterior
     assert _posterior_equal(out, tiny_run)
+
+
+def test_effective_size_counts_equal_weights_fully_and_one_dominant_member_once():
+    from sim.calibrate.summary import effective_size
+
+    assert effective_size(np.ones(200)) == pytest.approx(200.0)
+    assert effective_size(np.array([1.0, 0.0, 0.0])) == pytest.approx(1.0)
+    assert 1.0 < effective_size(np.array([0.9, 0.05, 0.05])) < 1.3

@@ -20,7 +20,7 @@ from typing import Any
 from sim.atomic import atomic_write_text
 from sim.calibrate.config import Calibration
 from sim.calibrate.smc import DB_NAME, generations, posterior_table, run_smc
-from sim.calibrate.summary import UNIDENTIFIED_RATIO, medoid, widths
+from sim.calibrate.summary import UNIDENTIFIED_RATIO, effective_size, medoid, widths
 from sim.errors import InputError
 from sim.posterior import POSTERIOR_PATH, Posterior, from_columns, load_posterior, write_posterior
 
@@ -121,6 +121,9 @@ def report_text(cal: Calibration, post: Posterior, table: list[dict], gens: list
         rate = g["particles"] / max(g["samples"], 1)
         lines.append(f"| {g['t'] + 1} | {g['epsilon']:.4g} | {g['samples']} | {rate:.1%} |")
     lines += [
+        "",
+        f"Effective sample size of the last generation's weights: "
+        f"{effective_size(post.weights):.1f} of {len(post)} members.",
         "",
         f"Posterior vs prior: 90% interval widths. A ratio above {UNIDENTIFIED_RATIO} means "
         "the record does not identify the parameter.",

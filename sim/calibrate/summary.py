@@ -16,6 +16,16 @@ UNIDENTIFIED_RATIO = 0.8
 """Posterior width / prior width above which the record does not identify a parameter."""
 
 
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights: (sum w)^2 / sum w^2.
+
+    200 equal weights give 200; one member holding all the weight gives 1. An ensemble
+    drawn by weight holds about this many distinct parameter sets' worth of information.
+    """
+    w = np.asarray(weights, float)
+    return float(w.sum() ** 2 / np.sum(w**2))
+
+
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The ``q`` quantile of weighted values (inverse of the weighted empirical CDF)."""
     order = np.argsort(values, kind="stable")
@@ -59,4 +69,4 @@ def medoid(priors: Sequence[Prior], columns: Mapping[str, np.ndarray], weights: 
     return int(np.argmin(d @ np.asarray(weights, float)))
 
 
-__all__ = ["UNIDENTIFIED_RATIO", "medoid", "weighted_quantile", "widths"]
+__all__ = ["UNIDENTIFIED_RATIO", "effective_size", "medoid", "weighted_quantile", "widths"]

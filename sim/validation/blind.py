@@ -240,8 +240,11 @@ def identification(path: Path = CALIBRATION_FILE) -> str:
     cols = {n: np.array([m[n] for m in post.members]) for n in post.names}
     priors = [p for p in cal.priors if p.name in cols]
     rows = widths(priors, cols, post.weights)
+    from sim.calibrate.summary import effective_size
+
     out = [
-        f"Shipped posterior: {len(post)} members, config "
+        f"Shipped posterior: {len(post)} members (effective sample size of their weights "
+        f"{effective_size(post.weights):.1f}), config "
         f"`{str(post.meta.get('config_hash', ''))[:12]}`. Width ratio = posterior 90% "
         f"interval / prior 90% interval; above {UNIDENTIFIED_RATIO} the record does not "
         "identify the parameter.",
