@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from expected_misses import expected_miss
 from model_helpers import SMALL, replicate, small_model
 
 from sim.mechanisms.armed_groups import group_capacity
@@ -143,7 +142,6 @@ def _minusma_2020q2_shares() -> pd.Series:
     return counts / counts.sum()
 
 
-@expected_miss
 def test_given_the_2020_record_when_incidents_are_located_then_the_regions_rank_like_minusma():
     # given the historical run, 2020-04 to 06, and MINUSMA's incidents by region
     record = _minusma_2020q2_shares()

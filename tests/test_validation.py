@@ -95,7 +95,6 @@ def test_fact2_given_the_record_when_harm_is_located_then_the_centre_has_the_lar
 
 
 # ------------------------------------------------------------------ fact 3: forces' harm
-@expected_miss
 def test_fact3_given_the_record_when_2022_23_is_measured_then_forces_cause_a_large_share(
     figures,
 ):

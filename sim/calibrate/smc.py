@@ -116,6 +116,7 @@ def _abc(cal: Calibration, sampler: Any) -> Any:
         pyabc.distance.AdaptivePNormDistance(p=2),
         population_size=cal.meta.population,
         sampler=sampler,
+        transitions=pyabc.MultivariateNormalTransition(scaling=cal.meta.proposal_scaling),
         eps=pyabc.epsilon.QuantileEpsilon(alpha=0.5),
     )
 

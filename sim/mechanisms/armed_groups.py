@@ -91,29 +91,29 @@ class ArmedGroupParams(ParamGroup):
         0.1, 0, 1, "share", "Share of the CMA's fighters who join jihadist groups at termination."
     )
     spread_rate: float = param(
-        0.3946,
+        0.6199,
         0,
         1,
         "per month per unit opportunity gap",
         "Jihadist mobility toward regions offering more opportunity.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.97 of the prior's)",
     )
     taxation_capacity: float = param(
-        2.047,
+        2.397,
         0,
         50,
         "fighters per 1,000 people",
         "Fighters a group can sustain per 1,000 people it reaches: its supporters, and the "
         "others where the state lacks control.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.84 of the prior's)",
     )
     trafficking_capacity: float = param(
-        1552.0,
+        1793.0,
         0,
         20000,
         "fighters per unit exposure",
         "Fighters a region's trafficking rents can sustain at full exposure.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.96 of the prior's)",
     )
     people_half: float = param(
         300000,

@@ -42,7 +42,7 @@ class CorruptionParams(ParamGroup):
     """Corruption propensity, contagion and sanctions."""
 
     baseline: float = param(
-        0.6779,
+        0.6433,
         0,
         1,
         "index",
@@ -53,12 +53,12 @@ class CorruptionParams(ParamGroup):
         0.1, 0, 0.5, "index", "Spread of initial propensities across units.", init_only=True
     )
     drift: float = param(
-        0.02061,
+        0.0162,
         0,
         1,
         "per month",
         "Pull toward the institutional baseline (half-life ln 2 / drift: about four years).",
-        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.83 of the prior's)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.85 of the prior's)",
     )
     contagion: float = param(0.05, 0, 1, "per month", "Pull toward the regional mean of peers.")
     tipping_point: float = param(

@@ -71,12 +71,12 @@ class MilitiaParams(ParamGroup):
     )
 
     mobilisation_rate: float = param(
-        0.3125,
+        0.1213,
         0,
         10,
         "recruits per 1,000 people per month",
         "Self-defence mobilisation at full communal tension, full threat and no state protection.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.93 of the prior's)",
     )
     max_per_1000: float = param(
         2.0,
@@ -99,12 +99,12 @@ class MilitiaParams(ParamGroup):
         "assumption",
     )
     reprisal_rate: float = param(
-        1.935,
+        4.779,
         0,
         100,
         "attacks per 1,000 militia fighters per month",
         "Militia attacks on other communities where every community is suspected.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.83 of the prior's)",
     )
     reprisal_floor: float = param(
         0.2,

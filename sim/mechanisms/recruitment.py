@@ -56,12 +56,12 @@ class RecruitmentParams(ParamGroup):
         0.55, 0, 1, "index", "Legitimacy above which a non-supporting community cooperates."
     )
     recruit_rate: float = param(
-        0.002147,
+        0.001373,
         0,
         0.1,
         "recruits per person per month per unit net grievance",
         "Recruitment intensity among supporting communities.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 1.01 of the prior's)",
     )
     spillover: float = param(
         0.1,

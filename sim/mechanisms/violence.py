@@ -55,20 +55,20 @@ class ViolenceParams(ParamGroup):
     """Attacks, operations, abuses and protection."""
 
     jihadist_attack_rate: float = param(
-        3.237,
+        3.584,
         0,
         100,
         "attacks per 1,000 fighters per month",
         "Attack rate of jihadist groups.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.87 of the prior's)",
     )
     signatory_attack_rate: float = param(
-        1.747,
+        2.205,
         0,
         100,
         "attacks per 1,000 fighters per month",
         "Attack rate of signatory groups at zero commitment to the agreement.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.96 of the prior's)",
     )
     jihadist_civilian_share: float = param(
         0.45,
@@ -82,12 +82,12 @@ class ViolenceParams(ParamGroup):
         0.2, 0, 1, "share", "Share of signatory attacks that target civilians."
     )
     harm_per_attack: float = param(
-        3.02,
+        4.016,
         0,
         50,
         "persons per attack",
         "Civilians killed or injured per attack on civilians.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.98 of the prior's)",
     )
     trafficking_weight: float = param(
         0.05,
@@ -101,23 +101,23 @@ class ViolenceParams(ParamGroup):
         "it",
     )
     peacekeeper_protection: float = param(
-        0.6338,
+        0.6336,
         0,
         1,
         "share",
         "Largest cut of armed-group harm to civilians by peacekeepers.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.85 of the prior's)",
     )
     peacekeeper_half: float = param(
         1500, 1, 100000, "persons", "Peacekeepers in a region giving half the largest protection."
     )
     op_rate: float = param(
-        2.007,
+        1.519,
         0,
         100,
         "operations per 1,000 troops per month",
         "Operations where armed groups are present.",
-        "calibrated: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md)",
+        "assumption: medoid of the ABC-SMC posterior on the record of 2015-06..2020-12 (calibration/historical.toml; docs/VALIDATION.md), but the record does not narrow it (posterior 90% width 0.94 of the prior's)",
     )
     op_half: float = param(
         300, 1, 100000, "fighters", "Hostile fighters at which operations run at half rate."
@@ -146,7 +146,7 @@ class ViolenceParams(ParamGroup):
         "Condra & Shapiro 2012; Bennett 2008",
     )
     abuse_rate: float = param(
-        1.137,
+        1.256,
         0,
         100,
         "abuses per 1,000 troops per month",
